@@ -1,0 +1,52 @@
+"""Options and helpers shared by the sub-commands (click only; no logic)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from deskpro_cli.ui import UI, current_ui
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def path_argument(**kwargs: Any) -> Callable[[F], F]:
+    """The optional ``PATH`` argument every project command takes (default: the current folder).
+
+    A path that does not exist is a usage error (exit 2), as click reports it.
+    """
+    return click.argument(
+        "path",
+        required=False,
+        default=".",
+        type=click.Path(exists=True, path_type=Path, **kwargs),
+    )
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ui = ctx.find_object(UI)
+        if ui is not None:
+            ui.json = True
+    return value
+
+
+def json_option(func: F) -> F:
+    """``--json``: exactly one JSON object on stdout; progress and logs go to stderr."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        is_eager=True,
+        expose_value=True,
+        callback=_set_json,
+        help="Print one JSON object on stdout (diagnostics go to stderr).",
+    )(func)
+
+
+def ui() -> UI:
+    """The running command's UI."""
+    return current_ui()

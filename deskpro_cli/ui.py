@@ -1,0 +1,146 @@
+"""All terminal output: results on stdout, diagnostics on stderr, ``--json``, colour policy.
+
+Only the CLI layer uses this module; core modules return values, raise errors and log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from deskpro_cli.problems import Problem
+
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
+
+
+def colour_policy(no_color_flag: bool) -> bool | None:
+    """Decide colour once: off by flag or NO_COLOR, on by FORCE_COLOR, else automatic.
+
+    ``None`` lets click colour only streams that are terminals (checked per stream).
+    """
+    if no_color_flag or os.environ.get("NO_COLOR", "") != "":
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return None
+
+
+@dataclass
+class UI:
+    """Output settings for one run of the command, kept on the click context.
+
+    Attributes:
+        verbosity: 0 normal, >0 more detail (``-v``), <0 quiet (``-q``).
+        color: True/False to force, None for "only on a terminal".
+        json: the command was asked for ``--json``: stdout carries exactly one JSON object.
+    """
+
+    verbosity: int = 0
+    color: bool | None = None
+    json: bool = False
+
+    # -- stdout: results -------------------------------------------------------------------
+    def result(self, text: str = "", **style: Any) -> None:
+        """A line of the command's result (stdout); never printed in JSON mode."""
+        if self.json:
+            return
+        click.echo(click.style(text, **style) if style else text, color=self.color)
+
+    def emit_json(self, obj: Any) -> None:
+        """The one JSON object of ``--json`` mode, on stdout."""
+        click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+
+    # -- stderr: diagnostics ---------------------------------------------------------------
+    def _err(self, text: str) -> None:
+        click.echo(text, err=True, color=self.color)
+
+    def info(self, text: str) -> None:
+        """Progress and context (stderr); hidden by ``-q``."""
+        if self.verbosity >= 0:
+            self._err(text)
+
+    def detail(self, text: str) -> None:
+        """Extra detail shown with ``-v`` (stderr)."""
+        if self.verbosity > 0:
+            self._err(click.style(text, dim=True))
+
+    def success(self, text: str) -> None:
+        """A line saying the job is done (stderr in JSON mode, where stdout is reserved)."""
+        if self.verbosity < 0:
+            return
+        line = click.style(text, fg="green")
+        if self.json:
+            self._err(line)
+        else:
+            click.echo(line, color=self.color)
+
+    def warning(self, text: str, hint: str | None = None) -> None:
+        """A warning (stderr); shown even with ``-q``."""
+        self._err(click.style("warning: ", fg="yellow", bold=True) + text)
+        if hint:
+            self._err(click.style("  hint: ", fg="cyan") + hint)
+
+    def error(self, text: str, hint: str | None = None) -> None:
+        """An error (stderr); always shown."""
+        self._err(click.style("error: ", fg="red", bold=True) + text)
+        if hint:
+            self._err(click.style("  hint: ", fg="cyan") + hint)
+
+    # -- problems --------------------------------------------------------------------------
+    def problems(self, problems: Iterable[Problem], *, err: bool = False) -> None:
+        """Problems one per line like a compiler (``file:line:col: error DP105 message``).
+
+        The hint goes on the next line, indented. ``err`` sends them to stderr (when they are
+        diagnostics of another job rather than the result itself).
+        """
+        for p in problems:
+            colour = _SEVERITY_COLOUR.get(p.severity, "red")
+            head = (
+                click.style(f"{p.location()}: ", bold=True)
+                + click.style(p.severity, fg=colour, bold=True)
+                + f" {p.rule} {p.message}"
+            )
+            lines = [head]
+            if p.hint:
+                lines.append("    " + click.style("hint: ", fg="cyan") + p.hint)
+            for line in lines:
+                if err or self.json:
+                    self._err(line)
+                else:
+                    click.echo(line, color=self.color)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Route the package's loggers to stderr once, at a level set by ``-v``/``-q``."""
+    level = logging.WARNING
+    if verbosity == 1:
+        level = logging.INFO
+    elif verbosity >= 2:
+        level = logging.DEBUG
+    elif verbosity < 0:
+        level = logging.ERROR
+    logger = logging.getLogger("deskpro_cli")
+    logger.setLevel(level)
+    if not any(getattr(h, "_deskpro", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler._deskpro = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.propagate = False
+
+
+def current_ui() -> UI:
+    """The UI of the running command (a default one outside a click context)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ui = ctx.find_object(UI)
+        if ui is not None:
+            return ui
+    return UI()
