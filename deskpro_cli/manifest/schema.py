@@ -85,7 +85,9 @@ def schema_problems(
             if key not in seen:
                 seen.add(key)
                 problems.append(problem)
-    return problems
+    # a value of the wrong type also fails its enum; the type problem says it better
+    wrong_type = {p.pointer for p in problems if p.rule == "DP102"}
+    return [p for p in problems if not (p.rule == "DP103" and p.pointer in wrong_type)]
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
@@ -221,7 +223,11 @@ def _missing(source: ManifestSource, path: list[str | int], name: str) -> Proble
         if name in source.declared:
             hint += f' (the "{name}" under "deskpro" is ignored: the npm key is used)'
         return source.problem(
-            "DP101", "error", f'package.json has no "{npm_key}" ({what})', "", hint=hint
+            "DP101",
+            "error",
+            f'package.json has no "{npm_key}" ({what})',
+            hint=hint,
+            file_pointer="",
         )
     missing_hint = _MISSING_HINTS.get(name)
     where_text = "the manifest" if not path else where
