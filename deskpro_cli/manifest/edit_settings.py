@@ -187,15 +187,32 @@ class SettingsListing:
 
 
 def list_settings(path: Path | str) -> SettingsListing:
-    """The settings as declared, each with ``backend_only`` and ``looks_secret`` worked out."""
+    """The settings as declared, each with where its value ends up.
+
+    ``access`` is the storage entry the packaged manifest gives the value (a declared storage
+    item of the same name may widen or narrow it, spec §1.4); ``backend_only`` is its
+    ``isBackendOnly``; ``looks_secret`` says whether the name looks like a secret's.
+    """
+    from deskpro_cli.manifest.resolve import normalise_storage
+
     editor = Editor(path)
+    manifest = dict(editor.manifest())
+    if "storage" not in manifest and isinstance(manifest.get("state"), list):
+        manifest["storage"] = manifest["state"]
+    effective = normalise_storage(normalise_storage(manifest)).get("storage")
+    access = {
+        i["name"]: {k: i.get(k) for k in ("isBackendOnly", "permRead", "permWrite")}
+        for i in (effective if isinstance(effective, list) else [])
+        if isinstance(i, dict) and isinstance(i.get("name"), str)
+    }
     rows: list[dict[str, Any]] = []
     for item in editor.array("settings") or []:
         if not isinstance(item, dict):
             continue
         name = item.get("name")
         row = dict(item)
-        row["backend_only"] = item.get("isBackendOnly") is True
+        row["access"] = access.get(name) if isinstance(name, str) else None
+        row["backend_only"] = bool(row["access"] and row["access"]["isBackendOnly"] is True)
         row["looks_secret"] = isinstance(name, str) and looks_secret(name)
         rows.append(row)
     return SettingsListing(editor.source.display, editor.version, rows)
