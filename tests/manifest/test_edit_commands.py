@@ -377,3 +377,76 @@ def test_permissions_and_symlinks_are_kept(cli: CliFixture, tmp_path: Path) -> N
     assert deskpro(real)["storage"][0]["name"] == "x"
     assert stat.S_IMODE(os.stat(real).st_mode) == 0o600
     assert sorted(p.name for p in real.parent.iterdir()) == ["package.json"]
+
+
+def test_settings_list_shows_the_storage_override(cli: CliFixture, tmp_path: Path) -> None:
+    doc = package_json(
+        "2.3.0",
+        settings=[
+            {"name": "apiKey", "title": "Key", "type": "text", "required": True, "defaultValue": ""}
+        ],
+        storage=[
+            {"name": "apiKey", "isBackendOnly": True, "permRead": "OWNER", "permWrite": "OWNER"}
+        ],
+    )
+    pkg = write_project(tmp_path / "app", doc)
+    data = json.loads(cli("settings", "list", pkg.parent, "--json").stdout)
+    assert data["settings"][0]["access"] == {
+        "isBackendOnly": True,
+        "permRead": "OWNER",
+        "permWrite": "OWNER",
+    }
+    assert "apiKey  text  yes       yes" in cli("settings", "list", pkg.parent).stdout
+    run = cli("storage", "remove", "apiKey", pkg.parent)
+    assert "its value now gets the default access" in run.stderr
+
+
+def test_the_whitelist_key_follows_the_version_even_when_the_other_is_there(
+    cli: CliFixture, tmp_path: Path
+) -> None:
+    pkg = write_project(
+        tmp_path / "app", package_json("2.4.0", externalApis=["/^https:\\/\\/a\\.com$/"])
+    )
+    run = cli("domains", "add", "b.com", pkg.parent)
+    assert "also has externalApis" in run.stderr
+    manifest = deskpro(pkg)
+    assert manifest["externalApis"] == ["/^https:\\/\\/a\\.com$/"]
+    assert manifest["domainWhitelist"] == ["/^https:\\/\\/b\\.com(:[0-9]+)?(\\/.*)?$/"]
+    assert "also has externalApis" in cli("domains", "list", pkg.parent).stderr
+
+
+def test_a_manifest_that_keeps_storage_in_state(cli: CliFixture, tmp_path: Path) -> None:
+    state = [{"name": "a", "isBackendOnly": False, "permRead": "EVERYBODY", "permWrite": "OWNER"}]
+    pkg = write_project(tmp_path / "app", package_json("2.1.0", state=state))
+    cli("storage", "add", "b", pkg.parent)
+    manifest = deskpro(pkg)
+    assert "storage" not in manifest
+    assert [i["name"] for i in manifest["state"]] == ["a", "b"]
+
+
+def test_a_file_changed_during_the_edit_is_not_overwritten(tmp_path: Path) -> None:
+    from deskpro_cli.errors import CheckFailed
+    from deskpro_cli.manifest.edit import Editor
+
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    editor = Editor(pkg.parent)
+    editor.append(
+        "storage",
+        {"name": "x", "isBackendOnly": False, "permRead": "EVERYBODY", "permWrite": "OWNER"},
+    )
+    pkg.write_text(pkg.read_text() + " ")  # someone else saves the file meanwhile
+    changed = pkg.read_bytes()
+    with pytest.raises(CheckFailed, match="changed on disk"):
+        editor.commit("added x")
+    assert pkg.read_bytes() == changed
+
+
+def test_repeated_keys_near_the_edit_are_refused(cli: CliFixture, tmp_path: Path) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    text = json.dumps(package_json("2.3.0", storage=[]), indent=2)
+    text = text.replace('"storage": []', '"storage": [],\n    "storage": []')
+    (folder / "package.json").write_text(text)
+    run = cli("storage", "add", "x", folder, code=1)
+    assert "more than once" in run.stderr
+    assert (folder / "package.json").read_text() == text
