@@ -24,35 +24,18 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from deskpro_cli.manifest.jsonlayout import Inline, Style, line_indent, own_line, start_of
 from deskpro_cli.manifest.jsonpos import ParsedJson, join_pointer, parse_json, split_pointer
 
 __all__ = ["JsonEditError", "JsonText"]
 
-_LEADING_WS = re.compile(r"[ \t]*")
-# a \uXXXX escape of a character above U+007F
-_NON_ASCII_ESCAPE = re.compile(
-    r"\\u(?:00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})"
-)
-
 
 class JsonEditError(ValueError):
     """An edit that cannot be made: the pointer is missing, of the wrong kind, or ambiguous."""
-
-
-@dataclass(frozen=True)
-class _Inline:
-    """How a one-line container spaces its parts: ``{ "a": 1, "b": 2 }``."""
-
-    item_sep: str  # between items, comma included: ", " or ","
-    colon: str  # between key and value: ": " or ":"
-    open_pad: str  # after "{" / "["
-    close_pad: str  # before "}" / "]"
 
 
 class JsonText:
@@ -139,7 +122,7 @@ class JsonText:
         if _canonical(old) == _canonical(value):
             return
         span = self._parsed.spans[pointer]
-        indent = _line_indent(self._text, span.start)
+        indent = line_indent(self._text, span.start)
         template = pointer if isinstance(old, type(value)) else None
         seps = self._inline_seps(pointer[: pointer.rfind("/")]) if pointer else None
         flat = seps if self._inline_at(pointer) else None
@@ -192,7 +175,7 @@ class JsonText:
         for lst in kids.values():
             lst.sort(key=lambda p: parsed.spans[p].start)
         self._kids = kids
-        self._style: _Style | None = None
+        self._style: Style | None = None
 
     def _splice(self, start: int, end: int, new: str) -> None:
         text = self._text[:start] + new + self._text[end:]
@@ -239,14 +222,11 @@ class JsonText:
         return self._kids.get(pointer, [])
 
     def _start_of(self, pointer: str) -> int:
-        span = self._parsed.spans[pointer]
-        return span.key_start if span.key_start is not None else span.start
+        return start_of(self._parsed.spans[pointer])
 
     def _own_line(self, pointer: str) -> bool:
         """Whether the member or item at ``pointer`` begins its line (only blanks before it)."""
-        start = self._start_of(pointer)
-        line_start = self._text.rfind("\n", 0, start) + 1
-        return self._text[line_start:start].strip(" \t") == ""
+        return own_line(self._text, self._start_of(pointer))
 
     def _inline_at(self, pointer: str) -> bool:
         """Whether a container at ``pointer`` is (or would grow) on one line."""
@@ -270,7 +250,7 @@ class JsonText:
             last = kids[-1]
             at = self._parsed.spans[last].end
             if self._own_line(last):
-                indent = _line_indent(text, self._start_of(last))
+                indent = line_indent(text, self._start_of(last))
                 body = self._render(value, indent, template, None)
                 self._splice(at, at, "," + style.newline + indent + head + body)
             else:
@@ -284,7 +264,7 @@ class JsonText:
             body = self._render(value, "", template, self._inline_seps(pointer))
             self._splice(inner_start, inner_end, interior + head + body + interior)
             return
-        base = _line_indent(text, outer.start)
+        base = line_indent(text, outer.start)
         indent = base + style.unit
         body = self._render(value, indent, template, None)
         if "\n" in interior:  # keep the closing bracket's own line as it is
@@ -325,21 +305,21 @@ class JsonText:
                     best, best_score = kid, score
         return best
 
-    def _inline_seps(self, pointer: str) -> _Inline:
+    def _inline_seps(self, pointer: str) -> Inline:
         """The spacing of the one-line container at ``pointer`` (the file's habits if unknown)."""
         spans = self._parsed.spans
         outer = spans[pointer]
         kids = self._children(pointer)
         colon = self._colon_for(pointer)
         if not kids:
-            return _Inline("," if colon == ":" else ", ", colon, "", "")
+            return Inline("," if colon == ":" else ", ", colon, "", "")
         open_pad = self._text[outer.start + 1 : self._start_of(kids[0])]
         if len(kids) >= 2:
             sep = self._text[spans[kids[0]].end : self._start_of(kids[1])]
         else:  # one item: space after commas where the container or the file spaces things
             spaced = open_pad != "" or colon.endswith(" ")
             sep = ", " if spaced else ","
-        return _Inline(
+        return Inline(
             item_sep=sep,
             colon=colon,
             open_pad=open_pad,
@@ -347,7 +327,7 @@ class JsonText:
         )
 
     # -- rendering --------------------------------------------------------------------------
-    def _render(self, value: Any, indent: str, template: str | None, inline: _Inline | None) -> str:
+    def _render(self, value: Any, indent: str, template: str | None, inline: Inline | None) -> str:
         """``value`` as JSON text for a place whose line is indented by ``indent``.
 
         ``template`` is the pointer of an existing value whose layout to copy; without one,
@@ -377,7 +357,7 @@ class JsonText:
             parts.append(self._render(v, inner, sub, None))
         return "[" + nl + inner + ("," + nl + inner).join(parts) + nl + indent + "]"
 
-    def _render_inline(self, value: Any, seps: _Inline) -> str:
+    def _render_inline(self, value: Any, seps: Inline) -> str:
         ascii_only = self._doc_style().ascii
         if not isinstance(value, (dict, list)) or not value:
             return _dumps(value, ascii_only)
@@ -390,42 +370,10 @@ class JsonText:
         parts = [self._render_inline(v, seps) for v in value]
         return "[" + seps.open_pad + seps.item_sep.join(parts) + seps.close_pad + "]"
 
-    def _doc_style(self) -> _Style:
+    def _doc_style(self) -> Style:
         if self._style is None:
-            self._style = _Style.detect(self._text, self._parsed, self)
+            self._style = Style.detect(self._text, self._parsed, self._kids)
         return self._style
-
-
-@dataclass(frozen=True)
-class _Style:
-    """The whole file's habits, for text that has no neighbour to copy."""
-
-    newline: str
-    unit: str
-    colon: str
-    ascii: bool
-
-    @classmethod
-    def detect(cls, text: str, parsed: ParsedJson, doc: JsonText) -> _Style:
-        first_nl = text.find("\n")
-        newline = "\r\n" if first_nl > 0 and text[first_nl - 1] == "\r" else "\n"
-        units: Counter[str] = Counter()
-        colons: Counter[str] = Counter()
-        for ptr, span in parsed.spans.items():
-            if span.key_end is not None:
-                colons[text[span.key_end : span.start]] += 1
-            kids = doc._children(ptr)
-            if kids and doc._own_line(kids[0]):
-                outer = _line_indent(text, span.start)
-                inner = _line_indent(text, doc._start_of(kids[0]))
-                if len(inner) > len(outer) and inner.startswith(outer):
-                    units[inner[len(outer) :]] += 1
-        unit = units.most_common(1)[0][0] if units else "  "
-        colon = colons.most_common(1)[0][0] if colons else ": "
-        # Write "\u00e9" rather than "é" only when the file already does so and never writes
-        # raw non-ASCII text.
-        ascii_only = text.isascii() and _NON_ASCII_ESCAPE.search(text) is not None
-        return cls(newline, unit, colon, ascii_only)
 
 
 def _child_template(doc: JsonText, template: str | None, key: str | None) -> str | None:
@@ -442,13 +390,6 @@ def _child_template(doc: JsonText, template: str | None, key: str | None) -> str
     return None
 
 
-def _line_indent(text: str, offset: int) -> str:
-    """The blanks that begin the line holding ``offset``."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    match = _LEADING_WS.match(text, line_start, offset)
-    return match.group(0) if match else ""
-
-
 def _walk(doc: Any, tokens: list[str]) -> Any:
     for token in tokens:
         doc = doc[int(token)] if isinstance(doc, list) else doc[token]
@@ -456,6 +397,7 @@ def _walk(doc: Any, tokens: list[str]) -> Any:
 
 
 def _dumps(value: Any, ascii_only: bool) -> str:
+    """A key or scalar as JSON text (``ascii_only``: non-ASCII as ``\\uXXXX``)."""
     return json.dumps(value, ensure_ascii=ascii_only)
 
 
