@@ -72,7 +72,15 @@ def all_known_keys() -> list[str]:
 def schema_problems(
     source: ManifestSource, manifest: dict[str, Any], version: str
 ) -> list[Problem]:
-    """Every schema violation of ``manifest`` (composed from ``source``) as problems."""
+    """Every schema violation of ``manifest`` (composed from ``source``) as problems.
+
+    A manifest the quick check finds valid never imports jsonschema (start-up time); anything
+    else is validated by jsonschema, which says what is wrong.
+    """
+    from deskpro_cli.manifest.quickcheck import quick_valid
+
+    if quick_valid(schema_for(version), manifest) is True:
+        return []
     errors = sorted(
         validator_for(version).iter_errors(manifest),
         key=lambda e: [str(p) for p in e.absolute_path],

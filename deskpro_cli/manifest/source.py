@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -434,6 +432,9 @@ def _json_type(value: Any) -> str:
 
 # -- zips -----------------------------------------------------------------------------------
 def _load_zip(path: Path) -> ManifestSource:
+    import zipfile  # only zips need it (and it is slow to import)
+    import zlib
+
     shown = display_path(path)
     try:
         with zipfile.ZipFile(path) as zf:
