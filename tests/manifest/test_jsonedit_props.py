@@ -93,7 +93,7 @@ def locate(doc: Any, pointer: str) -> tuple[Any, str | int]:
     return holder, int(last) if isinstance(holder, list) else last
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=DOCS, style=styles(), data=st.data())
 def test_edits_write_what_json_dumps_would(
     doc: dict[str, Any], style: dict[str, Any], data: st.DataObject
@@ -141,7 +141,7 @@ def test_edits_write_what_json_dumps_would(
         assert edited.text == dump(expected, style)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(doc=DOCS, style=styles(), data=st.data())
 def test_add_then_remove_gives_the_same_bytes(
     doc: dict[str, Any], style: dict[str, Any], data: st.DataObject
