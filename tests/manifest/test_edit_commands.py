@@ -450,3 +450,47 @@ def test_repeated_keys_near_the_edit_are_refused(cli: CliFixture, tmp_path: Path
     run = cli("storage", "add", "x", folder, code=1)
     assert "more than once" in run.stderr
     assert (folder / "package.json").read_text() == text
+
+
+def test_corpus_manifests_round_trip_through_the_commands(
+    cli: CliFixture, shared_dir: Path, tmp_path: Path
+) -> None:
+    """Add then remove through the real commands: every valid corpus file gets its bytes back."""
+    from deskpro_cli.manifest.model import whitelist_key
+    from deskpro_cli.manifest.source import load_source
+    from deskpro_cli.manifest.validate import validate_source
+
+    edited = 0
+    files = sorted((shared_dir / "corpus").glob("*/*.json"))
+    for n, src in enumerate(f for f in files if "package" in f.name or "manifest" in f.name):
+        folder = tmp_path / f"app{n}"
+        folder.mkdir()
+        kind = "package.json" if "package" in src.name else "manifest.json"
+        (folder / "src").mkdir()
+        target = folder / kind
+        shutil.copyfile(src, target)
+        try:
+            source = load_source(folder)
+        except Exception:  # not a manifest we can read at all (the schema file)
+            continue
+        if any(p.is_error for p in validate_source(source)):
+            continue
+        raw = target.read_bytes()
+        manifest = source.declared
+        version = source.manifest["version"]
+        steps = []
+        if isinstance(manifest.get("storage"), list):
+            steps.append((["storage", "add", "zzTmp"], ["storage", "remove", "zzTmp"]))
+        if isinstance(manifest.get("settings"), list):
+            steps.append(
+                (["settings", "add", "zzTmp", "--title", "T"], ["settings", "remove", "zzTmp"])
+            )
+        if isinstance(manifest.get(whitelist_key(version)), list):
+            steps.append((["domains", "add", "zz.example"], ["domains", "remove", "zz.example"]))
+        for add, remove in steps:
+            cli(*add[:3], folder, *add[3:])
+            assert target.read_bytes() != raw
+            cli(*remove, folder)
+            assert target.read_bytes() == raw, f"{src.name}: {add[0]} did not round-trip"
+            edited += 1
+    assert edited >= 60, edited  # 84 when written
