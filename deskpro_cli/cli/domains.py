@@ -19,7 +19,7 @@ def command() -> None:
 @path_argument()
 @json_option
 def list_(path: Path, as_json: bool) -> None:
-    """List the whitelist of PATH's manifest, each entry with what it admits in plain words."""
+    """List the whitelist, each entry with what it admits in plain words."""
     from deskpro_cli.manifest.edit_domains import list_domains
 
     listing = list_domains(path)
@@ -47,8 +47,13 @@ def list_(path: Path, as_json: bool) -> None:
 @path_argument()
 @dry_run_option
 def add(pattern: str, path: Path, dry_run: bool) -> None:
-    """Whitelist PATTERN: a host (api.github.com, *.github.com, http://host for plain http too)
-    or a /regex/ literal taken as it is."""
+    """Whitelist PATTERN (a host or a /regex/ literal).
+
+    A host (api.github.com) becomes the anchored regex literal the proxy needs: https, that host,
+    any port, any path. *.github.com admits every subdomain of github.com; http://host admits
+    plain http too. A /regex/ literal is written as it is once it compiles. The key is
+    externalApis before manifest 2.4.0 and domainWhitelist from 2.4.0.
+    """
     from deskpro_cli.manifest.edit_domains import add_domain
 
     render_edit(add_domain(path, pattern, dry_run=dry_run), dry_run=dry_run)
@@ -59,7 +64,7 @@ def add(pattern: str, path: Path, dry_run: bool) -> None:
 @path_argument()
 @dry_run_option
 def remove(pattern: str, path: Path, dry_run: bool) -> None:
-    """Remove the entry PATTERN stands for (the host form or the literal)."""
+    """Remove a whitelist entry, named by its host form or its literal."""
     from deskpro_cli.manifest.edit_domains import remove_domain
 
     render_edit(remove_domain(path, pattern, dry_run=dry_run), dry_run=dry_run)
