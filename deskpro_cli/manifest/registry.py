@@ -67,6 +67,14 @@ _RULES: Final = (
     Rule("DP220", "error", "a target's URL names a file the built app does not have"),
     Rule("DP221", "warning", "the same target is listed twice"),
     Rule("DP222", "error", "a target URL is absolute or leaves the app's folder"),
+    # compiling (docs/compile.md)
+    Rule("DP701", "error", "esbuild could not compile the code"),
+    Rule("DP702", "error", "an import cannot be resolved, or names an export the module lacks"),
+    Rule("DP703", "error", "the app needs compiling but --compiler none was given"),
+    Rule("DP704", "error", "the installer screen has no default export"),
+    Rule("DP705", "warning", "an esbuild warning"),
+    Rule("DP706", "error", "a source folder has two entries, or sources but no index.*"),
+    Rule("DP707", "error", 'the "deskpro-cli" settings in package.json are malformed'),
 )
 
 RULES: Final[dict[str, Rule]] = {r.id: r for r in _RULES}
