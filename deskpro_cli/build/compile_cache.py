@@ -227,6 +227,22 @@ class CompileCache:
         )
         self._collect_garbage()
 
+    def sweep_stale_stages(self, older_than_s: float = 3600.0) -> None:
+        """Remove staging folders an interrupted or killed run left behind (an hour old)."""
+        import shutil
+        import time
+
+        stage = self.root / "stage"
+        try:
+            entries = list(stage.iterdir())
+        except OSError:
+            return
+        limit = time.time() - older_than_s
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.stat().st_mtime < limit:
+                    shutil.rmtree(entry, ignore_errors=True)
+
     def _collect_garbage(self) -> None:
         """Drop objects no record refers to (old outputs of a unit)."""
         live: set[str] = set()

@@ -163,6 +163,7 @@ def compile_project(
     )
     cache_root = (options.cache_dir or project_dir / DEFAULT_CACHE_DIR).resolve()
     cache = CompileCache(cache_root)
+    cache.sweep_stale_stages()
     if settings.react == "external":
         write_shims(cache_root / "shims")
     jobs = [UnitJob(e, project_dir, cache_root, settings, options, tool) for e in entries]
