@@ -22,6 +22,8 @@ import hashlib
 import json
 import logging
 import os
+import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,9 +231,6 @@ class CompileCache:
 
     def sweep_stale_stages(self, older_than_s: float = 3600.0) -> None:
         """Remove staging folders an interrupted or killed run left behind (an hour old)."""
-        import shutil
-        import time
-
         stage = self.root / "stage"
         try:
             entries = list(stage.iterdir())
