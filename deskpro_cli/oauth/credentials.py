@@ -40,6 +40,11 @@ class Credentials:
     secret: str | None
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def id_looks_like_secret(self) -> bool:
+        """The "client id" has a secret's shape: it must then be treated as one (never shown)."""
+        return bool(_HEX40.fullmatch(self.client_id))
+
 
 def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -> Credentials:
     """Strip and check the pair; empty values are usage errors (exit 2), odd shapes warnings."""

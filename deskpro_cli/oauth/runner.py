@@ -49,6 +49,9 @@ def run_oauth_test(
         parse_callback_url(settings.callback_url)  # a usage error before anything is sent
     redactor = Redactor()
     redactor.add(credentials.secret)
+    if credentials.id_looks_like_secret:
+        # Most likely the secret given as the id: never echo it.
+        redactor.add(credentials.client_id)
     for warning in credentials.warnings:
         reporter.warning(warning)
     if settings.mode == "device" and credentials.secret is None:
@@ -74,6 +77,7 @@ def run_oauth_test(
     outcome.token_revoked = report.revoked
     outcome.notes.extend(report.notes)
     outcome.app = app_info
+    outcome.client_id = redactor.scrub(outcome.client_id)
     outcome.detail = redactor.scrub(outcome.detail)
     outcome.hint = redactor.scrub_opt(outcome.hint)
     outcome.notes = [redactor.scrub(n) for n in outcome.notes]

@@ -27,7 +27,9 @@ BAD_CODE_FORM = (
 
 def token_post(gh: FakeGitHub, data: dict[str, str], accept: str | None = "application/json"):
     headers = {"Accept": accept} if accept else {}
-    return requests.post(gh.url + "/login/oauth/access_token", data=data, headers=headers, timeout=5)
+    return requests.post(
+        gh.url + "/login/oauth/access_token", data=data, headers=headers, timeout=5
+    )
 
 
 def authorize(gh: FakeGitHub, **params: str) -> requests.Response:
@@ -212,16 +214,23 @@ def test_error_redirects_keep_githubs_order_and_encoding(github: FakeGitHub) -> 
 
 def test_redirect_mismatch_interstitial_or_redirect(github: FakeGitHub) -> None:
     app = github.add_app(callbacks=["http://127.0.0.1/registered"])
-    r = authorize(github, client_id=app.client_id, redirect_uri="http://127.0.0.1:9/other", state="s")
+    r = authorize(
+        github, client_id=app.client_id, redirect_uri="http://127.0.0.1:9/other", state="s"
+    )
     assert r.status_code == 200
     assert "The redirect_uri is not associated with this application." in r.text
     github.mismatch_mode = "redirect"
-    r = authorize(github, client_id=app.client_id, redirect_uri="http://127.0.0.1:9/other", state="s")
+    r = authorize(
+        github, client_id=app.client_id, redirect_uri="http://127.0.0.1:9/other", state="s"
+    )
     query = list(parse_qsl(urlsplit(r.headers["Location"]).query))
     assert r.headers["Location"].startswith("http://127.0.0.1/registered?")
     assert query == [
         ("error", "redirect_uri_mismatch"),
-        ("error_description", "The redirect_uri MUST match the registered callback URL for this application."),
+        (
+            "error_description",
+            "The redirect_uri MUST match the registered callback URL for this application.",
+        ),
         ("error_uri", AUTHZ_DOCS + "#redirect-uri-mismatch"),
         ("state", "s"),
     ]
@@ -238,8 +247,17 @@ def test_redirect_rules_of_the_docs() -> None:
     from fakes.github import FakeApp
 
     app = FakeApp("id", "secret", callbacks=["http://example.com/path"])
-    good = ["http://example.com/path", "http://example.com/path/subdir/other", "http://oauth.example.com/path"]
-    bad = ["http://example.com/bar", "http://example.com/", "http://example.com:8080/path", "http://example.org"]
+    good = [
+        "http://example.com/path",
+        "http://example.com/path/subdir/other",
+        "http://oauth.example.com/path",
+    ]
+    bad = [
+        "http://example.com/bar",
+        "http://example.com/",
+        "http://example.com:8080/path",
+        "http://example.org",
+    ]
     assert all(redirect_matches(app, u) for u in good)
     assert not any(redirect_matches(app, u) for u in bad)
     loop = FakeApp("id", "secret", callbacks=["http://127.0.0.1/path"])
@@ -252,7 +270,10 @@ def test_device_code_and_polls(github: FakeGitHub) -> None:
     github.clock = lambda: now[0]
     app = github.add_app(device_flow_enabled=True)
     r = requests.post(
-        github.url + "/login/device/code", data={"client_id": app.client_id}, headers=JSON_ACCEPT, timeout=5
+        github.url + "/login/device/code",
+        data={"client_id": app.client_id},
+        headers=JSON_ACCEPT,
+        timeout=5,
     )
     body = r.json()
     assert list(body) == ["device_code", "user_code", "verification_uri", "expires_in", "interval"]
@@ -288,7 +309,10 @@ def test_device_code_and_polls(github: FakeGitHub) -> None:
     assert token_post(github, poll).json()["error"] == "incorrect_device_code"
     now[0] += 900
     r2 = requests.post(
-        github.url + "/login/device/code", data={"client_id": app.client_id}, headers=JSON_ACCEPT, timeout=5
+        github.url + "/login/device/code",
+        data={"client_id": app.client_id},
+        headers=JSON_ACCEPT,
+        timeout=5,
     ).json()
     now[0] += 900
     expired = token_post(github, {**poll, "device_code": r2["device_code"]}).json()
@@ -300,7 +324,10 @@ def test_device_code_and_polls(github: FakeGitHub) -> None:
 def test_device_flow_disabled_is_400_with_githubs_bytes(github: FakeGitHub) -> None:
     app = github.add_app(device_flow_enabled=False)
     r = requests.post(
-        github.url + "/login/device/code", data={"client_id": app.client_id}, headers=JSON_ACCEPT, timeout=5
+        github.url + "/login/device/code",
+        data={"client_id": app.client_id},
+        headers=JSON_ACCEPT,
+        timeout=5,
     )
     assert r.status_code == 400
     assert r.text == (
@@ -311,26 +338,41 @@ def test_device_flow_disabled_is_400_with_githubs_bytes(github: FakeGitHub) -> N
 
 def _token(github: FakeGitHub, app, scope: str = "repo") -> str:
     _, code = _approve(github, app, "http://127.0.0.1:1/oauth-test", scope=scope)
-    r = token_post(github, {"client_id": app.client_id, "client_secret": app.client_secret, "code": code})
+    r = token_post(
+        github, {"client_id": app.client_id, "client_secret": app.client_secret, "code": code}
+    )
     return r.json()["access_token"]
 
 
 def test_user_headers_and_bad_credentials(github: FakeGitHub) -> None:
     app = github.add_app()
     token = _token(github, app, "workflow repo read:org gist")
-    r = requests.get(github.api_url + "/user", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    r = requests.get(
+        github.api_url + "/user", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
     assert r.status_code == 200
     assert r.headers["X-OAuth-Scopes"] == "gist, read:org, repo, workflow"
     assert r.headers["X-OAuth-Client-Id"] == app.client_id
     assert r.headers["X-GitHub-Api-Version-Selected"] == "2022-11-28"
-    assert re.fullmatch(r"[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}:[0-9A-F]{8}", r.headers["X-GitHub-Request-Id"])
+    assert re.fullmatch(
+        r"[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}:[0-9A-F]{8}",
+        r.headers["X-GitHub-Request-Id"],
+    )
     remaining = int(r.headers["X-RateLimit-Remaining"])
-    again = requests.get(github.url + "/user", headers={"Authorization": f"token {token}"}, timeout=5)
+    again = requests.get(
+        github.url + "/user", headers={"Authorization": f"token {token}"}, timeout=5
+    )
     assert int(again.headers["X-RateLimit-Remaining"]) == remaining - 1
     assert r.json()["login"] == "octocat"
-    bad = requests.get(github.api_url + "/user", headers={"Authorization": "Bearer gho_nope"}, timeout=5)
+    bad = requests.get(
+        github.api_url + "/user", headers={"Authorization": "Bearer gho_nope"}, timeout=5
+    )
     assert bad.status_code == 401
-    assert bad.json() == {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}
+    assert bad.json() == {
+        "message": "Bad credentials",
+        "documentation_url": "https://docs.github.com/rest",
+        "status": "401",
+    }
     none = requests.get(github.api_url + "/user", timeout=5)
     assert none.json()["message"] == "Requires authentication"
 
@@ -340,11 +382,20 @@ def test_token_revocation_needs_basic_auth(github: FakeGitHub) -> None:
     token = _token(github, app)
     url = f"{github.api_url}/applications/{app.client_id}/token"
     assert requests.delete(url, json={"access_token": token}, timeout=5).status_code == 404
-    wrong = requests.delete(url, json={"access_token": token}, auth=(app.client_id, "x" * 40), timeout=5)
+    wrong = requests.delete(
+        url, json={"access_token": token}, auth=(app.client_id, "x" * 40), timeout=5
+    )
     assert wrong.status_code == 401
-    ok = requests.delete(url, json={"access_token": token}, auth=(app.client_id, app.client_secret), timeout=5)
+    ok = requests.delete(
+        url, json={"access_token": token}, auth=(app.client_id, app.client_secret), timeout=5
+    )
     assert ok.status_code == 204
-    assert requests.get(github.api_url + "/user", headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code == 401
+    assert (
+        requests.get(
+            github.api_url + "/user", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        ).status_code
+        == 401
+    )
 
 
 def test_eleventh_token_revokes_the_oldest(github: FakeGitHub) -> None:
@@ -361,9 +412,13 @@ def test_expiring_tokens_and_refresh_rotation(github: FakeGitHub) -> None:
     body = token_post(github, {**creds, "code": code}).json()
     assert (body["expires_in"], body["refresh_token_expires_in"]) == (28800, 15811200)
     assert body["refresh_token"].startswith("ghr_")
-    refreshed = token_post(github, {**creds, "grant_type": "refresh_token", "refresh_token": body["refresh_token"]}).json()
+    refreshed = token_post(
+        github, {**creds, "grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
+    ).json()
     assert refreshed["access_token"] != body["access_token"]
-    again = token_post(github, {**creds, "grant_type": "refresh_token", "refresh_token": body["refresh_token"]}).json()
+    again = token_post(
+        github, {**creds, "grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
+    ).json()
     assert again["error"] == "bad_refresh_token"
 
 
@@ -386,6 +441,13 @@ def test_faults(github: FakeGitHub) -> None:
     github.fault("token", "delay", seconds=2)
     with pytest.raises(requests.ReadTimeout):
         requests.post(github.url + "/login/oauth/access_token", data=data, timeout=(2, 0.5))
-    github.fault("*", "status", status=503, sticky=True, body='{"message":"down"}', content_type="application/json")
+    github.fault(
+        "*",
+        "status",
+        status=503,
+        sticky=True,
+        body='{"message":"down"}',
+        content_type="application/json",
+    )
     assert token_post(github, data).status_code == 503
     assert token_post(github, data).status_code == 503
