@@ -3,8 +3,9 @@
 Ask ``/login/device/code`` for a user code, show it with the verification page, then poll the token
 endpoint: wait ``interval`` seconds between polls (times 1.2, as cli/oauth does, because fast VM
 clocks otherwise earn ``slow_down``), take the new ``interval`` from a ``slow_down`` answer (or add
-5 s), and give up at ``expires_in`` or ``--timeout``, whichever is first. The device flow uses no
-client secret, so it proves the client id and the user, not the secret.
+5 s) and widen the margin by 0.2x, and give up at ``expires_in`` or ``--timeout``, whichever is
+first. The device flow uses no client secret, so it proves the client id and the user, not the
+secret.
 
 Both requests are plain POSTs through the HTTP seam rather than oauthlib's ``DeviceClient``:
 its code request puts the parameters in a query string, and its poll parser drops the
@@ -30,6 +31,8 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 #: Extra wait on top of ``interval`` (cli/oauth's 1.2x; a fast clock must not poll early).
 POLL_FACTOR = 1.2
 SLOW_DOWN_STEP = 5.0
+#: Added to the factor after each ``slow_down`` (cli/oauth goes from 1.2x to 1.4x).
+DRIFT_STEP = 0.2
 
 _ENABLE_HINT = (
     'tick "Enable Device Flow" on the OAuth App\'s page on GitHub (Settings → Developer '
@@ -97,7 +100,9 @@ def obtain_token(ctx: Context) -> Token:
     slow_downs = 0
     what = "waiting for the device to be approved"
     while True:
-        wait = interval * POLL_FACTOR
+        # Each slow_down widens the margin too: a clock that runs fast stays early otherwise,
+        # and GitHub would answer slow_down forever (cli/cli#9370).
+        wait = interval * (POLL_FACTOR + DRIFT_STEP * slow_downs)
         if ctx.monotonic() + wait > deadline:
             _expired(ctx, expires_in)
         ctx.sleep(wait)

@@ -8,7 +8,8 @@ either). State lives in memory, one instance per test. The browser step has no H
 Knobs (plain attributes): ``authorize_outcome`` (approve | deny | never | consent),
 ``mismatch_mode`` (interstitial | redirect), ``error_redirect_target`` (registered | redirect_uri),
 ``browser_session_id``, ``device_interval``, ``device_expires_in``, ``slow_down_increment``,
-``device_outcome`` + ``device_outcome_after_polls`` (approve | deny, decided by the Nth poll).
+``device_outcome`` + ``device_outcome_after_polls`` (approve | deny, decided by the Nth poll),
+``slow_down_polls``.
 Faults: :meth:`FakeGitHub.fault` (status/body override, delay, connection reset, rate limits),
 one-shot or sticky, per endpoint.
 """
@@ -155,6 +156,9 @@ class FakeGitHub:
         self.slow_down_increment = 5
         self.device_outcome: str | None = None
         self.device_outcome_after_polls = 1
+        #: Answer the next N polls with slow_down whatever their timing (what GitHub does to a
+        #: client whose clock runs fast, cli/cli#9370).
+        self.slow_down_polls = 0
         self.lock = threading.RLock()
         self._stopping = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler, self)
@@ -689,7 +693,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         previous = grant.last_poll if grant.last_poll is not None else grant.created
         grant.last_poll = now
-        if now - previous < grant.interval:
+        forced = self.fake.slow_down_polls > 0
+        if forced:
+            self.fake.slow_down_polls -= 1
+        if forced or now - previous < grant.interval:
             grant.interval += self.fake.slow_down_increment
             interval: object = grant.interval if kind == "json" else str(grant.interval)
             self._oauth_answer(kind, error_fields("slow_down", interval=interval))
