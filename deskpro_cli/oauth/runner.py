@@ -178,6 +178,41 @@ def _revoke(ctx: Context, token: Token, report: _TokenReport) -> None:
 
 
 def _read_app(settings: Settings, api_url: str, reporter: Reporter) -> dict[str, object] | None:
-    """What the app at PATH says about OAuth (None when PATH is not an app using it)."""
-    del settings, api_url, reporter  # the manifest model is not merged yet
-    return None
+    """What the app at PATH says about OAuth (None when PATH is not an app using it).
+
+    Reports the providers and whether the whitelist admits the API host under test; scopes the
+    app declares become the requested ones when no ``--scope`` was given.
+    """
+    if settings.path is None:
+        return None
+    from urllib.parse import urlsplit
+
+    from deskpro_cli.oauth.app import read_app
+
+    app, why = read_app(settings.path, api_url)
+    if why is not None:
+        reporter.warning(why, hint="the credential check goes on without it")
+    if app is None:
+        return None
+    reporter.step(f"App {app.file} uses OAuth for: {', '.join(app.providers)}")
+    if "github" not in app.providers:
+        reporter.warning(
+            f"the app sets up OAuth for {', '.join(app.providers)}, not GitHub; oauth-test checks "
+            f"GitHub OAuth Apps only"
+        )
+    for problem in app.problems:
+        reporter.warning(problem)
+    host = urlsplit(api_url).hostname or api_url
+    if app.api_covered:
+        reporter.step(f"The app's {app.whitelist_key} admits {app.probe_url}")
+    else:
+        reporter.warning(
+            f"the app's whitelist ({app.whitelist_key} in {app.file}) does not admit "
+            f"{app.probe_url}: Deskpro's proxy would refuse the app's calls to the GitHub API",
+            hint=f"run `deskpro domains add {host}`",
+        )
+    if app.scopes and not settings.scopes:
+        settings.scopes = list(app.scopes)
+        if settings.mode != "check":
+            reporter.step(f"Requesting the scopes the app declares: {' '.join(app.scopes)}")
+    return app.to_json()
