@@ -138,7 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False
+    # A rerun on the same --port must not fail on the last run's TIME_WAIT connections; a port
+    # that something still listens on is refused all the same.
+    allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], callback_path: str, state: str) -> None:
         self.callback_path = callback_path

@@ -209,7 +209,8 @@ def _timeout_stop(ctx: Context, server: CallbackServer) -> Stop:
         f"no answer from the browser reached {server.redirect_uri} within {waited}. The usual "
         f'cause is a redirect URI GitHub does not accept for this app: GitHub then shows "The '
         f'redirect_uri is not associated with this application" or sends the browser to the '
-        f"registered callback instead. The redirect URI sent was {server.redirect_uri}"
+        f"registered callback instead; or the tab was closed without approving. The redirect URI "
+        f"sent was {server.redirect_uri}"
     )
     if server.refused:
         detail += (
