@@ -79,6 +79,8 @@ def read_app(path: Path, api_url: str) -> tuple[AppOAuth | None, str | None]:
 
     ``why`` is None when PATH is simply not an app (no manifest), else a warning to show.
     """
+    if path.is_dir() and not any((path / n).is_file() for n in ("package.json", "manifest.json")):
+        return None, None  # not an app folder; skip importing the manifest model at all
     from deskpro_cli.manifest import load_source, whitelist_admits
     from deskpro_cli.manifest.whitelist import WhitelistError
 
