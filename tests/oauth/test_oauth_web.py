@@ -131,7 +131,7 @@ def test_exchange_redirect_mismatch(
     """The code is bound to the redirect_uri it was issued for; a different one at the exchange
     gives redirect_uri_mismatch (the CLI always reuses the exact string; forced here)."""
     app = github.add_app()
-    from fakes import github as fake_module
+    from fakes import github_handler as fake_module
 
     real = fake_module.CodeGrant
 
@@ -201,16 +201,16 @@ def test_code_already_used(cli, github: FakeGitHub, robot: RobotBrowser, monkeyp
     """A code redeemed by someone else first (bad_verification_code at the exchange)."""
     app = github.add_app()
     real_decide = None
-    from fakes import github as fake_module
+    from fakes import github_handler as fake_module
 
-    real_decide = fake_module._Handler._decide
+    real_decide = fake_module.Handler._decide
 
     def decide(self, app_, q, *, approve):
         real_decide(self, app_, q, approve=approve)
         for grant in self.fake.codes.values():
             grant.used = True
 
-    monkeypatch.setattr(fake_module._Handler, "_decide", decide)
+    monkeypatch.setattr(fake_module.Handler, "_decide", decide)
     run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret), code=1)
     robot.join()
     data = parse_json(run)
