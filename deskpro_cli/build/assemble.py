@@ -24,6 +24,7 @@ or Ctrl-C removes the staging folder.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -191,9 +192,11 @@ class Staging:
         self.out_dir = out_dir
         self.keep = keep
         self.root = out_dir / f"{_STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        self._created = False
 
     def __enter__(self) -> Staging:
         try:
+            self._created = not self.out_dir.exists()
             self.out_dir.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(self.out_dir)
             self.root.mkdir()
@@ -201,8 +204,12 @@ class Staging:
             raise _write_failure(self.root, exc) from exc
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        if exc_type is not None and self._created:
+            # a failed first build leaves no empty output folder behind
+            with contextlib.suppress(OSError):
+                self.out_dir.rmdir()
 
     def commit(self) -> None:
         """Replace the output folder's content with the staged bundle.

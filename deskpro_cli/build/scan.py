@@ -24,9 +24,10 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from deskpro_cli.errors import EnvironmentFailure
 from deskpro_cli.problems import Problem
@@ -37,6 +38,7 @@ RULE_LINK_BROKEN = "DP502"
 RULE_NOT_A_FILE = "DP503"
 RULE_BAD_NAME = "DP504"
 RULE_SECRET = "DP510"  # noqa: S105 - a rule id, not a password
+RULE_SECRET_DEFAULT = "DP511"  # noqa: S105 - a rule id, not a password
 
 _LITTER = {"Thumbs.db", "desktop.ini"}
 
@@ -413,6 +415,40 @@ def secret_problems(path: Path, origin: str, *, chunk_size: int = CHUNK) -> list
                 column=f.column,
                 hint="remove it and revoke it; let the admin enter secrets as settings at "
                 "install time (or mark a false positive with `pragma: allowlist secret`)",
+            )
+        )
+    return problems
+
+
+def secret_setting_problems(
+    manifest: Mapping[str, Any], make_problem: Callable[..., Problem]
+) -> list[Problem]:
+    """A setting named like a secret (``clientSecret``, ``apiKey``...) with a non-empty default:
+    every install of the app would start with that value, and it ships in ``manifest.json``.
+
+    ``make_problem(rule, severity, message, manifest_pointer, hint=...)`` places the problem in
+    the user's file (:meth:`deskpro_cli.manifest.ManifestSource.problem`).
+    """
+    from deskpro_cli.manifest.secrets import looks_secret
+
+    settings = manifest.get("settings")
+    problems = []
+    for i, setting in enumerate(settings if isinstance(settings, list) else []):
+        if not isinstance(setting, dict):
+            continue
+        name, default = setting.get("name"), setting.get("defaultValue")
+        if not (isinstance(name, str) and isinstance(default, str) and default.strip()):
+            continue
+        if not looks_secret(name):
+            continue
+        problems.append(
+            make_problem(
+                RULE_SECRET_DEFAULT,
+                "error",
+                f'setting "{name}" holds a secret but has a default value; it would ship in '
+                "manifest.json to every helpdesk that installs the app",
+                f"/settings/{i}/defaultValue",
+                hint='set "defaultValue": "" and let the admin enter it when installing',
             )
         )
     return problems
