@@ -66,7 +66,7 @@ def test_vanilla_app_has_exactly_the_expected_entries(cli, app):
     )
     assert dist == sorted([*VANILLA_ENTRIES, "app.zip"])
     assert "packaged" in run.output and "sha256" in run.stdout
-    assert "assets/main.js" in run.stdout  # the largest entries
+    assert "assets/deskpro-installer.js" in run.stdout  # the largest entries
 
 
 def test_admin_readme_goes_to_docs_and_other_docs_do_not(cli, tree):
@@ -154,7 +154,7 @@ def test_never_packs_dotfiles_node_modules_or_source_maps(cli, tree):
             "src/main/html/.hidden.html": "<p>",
         }
     )
-    run = cli("package", app, "-v")
+    run = cli("-v", "package", app)
     got = names(app / "dist/app.zip")
     assert "assets/vendor/lib.min.js" in got
     assert not any(
