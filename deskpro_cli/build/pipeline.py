@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from deskpro_cli.build.archive import ArchiveInfo, ArchiveTooLarge, write_zip
-from deskpro_cli.build.assemble import Bundle, Staging, copy_sources
+from deskpro_cli.build.assemble import Bundle, Copier, Staging, copy_sources
 from deskpro_cli.build.scan import Skipped, secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
 from deskpro_cli.errors import (
@@ -133,22 +133,28 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
         problems += [clash] if clash else []
         _raise_errors(problems, "the bundle cannot be assembled")
 
-        problems = verify_bundle(
-            bundle.origins,
-            bundle.root,
-            {"targets": _declared_targets(source)},
-            manifest_file=source.display,
-            manifest_pointer=source.file_pointer(""),
-            locate=lambda pointer: _locate(source, pointer),
-        )
-        _raise_errors(problems, "the bundle is broken")
-        result.warnings += problems
-
-        if options.mode == "package":
-            problems = _scan(source, bundle)
-            _raise_errors(problems, "secrets found; nothing was packed", always=True)
-            zipped = {n: bundle.path(n) for n in bundle.origins if n not in not_zipped}
-            result.archive = _write_archive(zipped, _zip_path(out_dir, options), options)
+        # The checks and the zip read the project's own files, so dist/ is filled meanwhile.
+        copier = Copier(bundle)
+        try:
+            copier.start()
+            problems = verify_bundle(
+                bundle.origins,
+                bundle.sources,
+                {"targets": _declared_targets(source)},
+                manifest_file=source.display,
+                manifest_pointer=source.file_pointer(""),
+                locate=lambda pointer: _locate(source, pointer),
+            )
+            _raise_errors(problems, "the bundle is broken")
+            result.warnings += problems
+            if options.mode == "package":
+                problems = _scan(source, bundle)
+                _raise_errors(problems, "secrets found; nothing was packed", always=True)
+                zipped = {n: p for n, p in bundle.sources.items() if n not in not_zipped}
+                result.archive = _write_archive(zipped, _zip_path(out_dir, options), options)
+            copier.wait()
+        finally:
+            copier.close()
         staging.commit()
 
     result.files = dict(sorted(bundle.origins.items()))
@@ -270,11 +276,11 @@ def _scan(source: ManifestSource, bundle: Bundle) -> list[Problem]:
     for name, origin in sorted(bundle.origins.items()):
         if origin == "<manifest>":
             shown = f"{source.display} (manifest.json in the zip)"
-            found = secret_problems(bundle.path(name), shown)
+            found = secret_problems(bundle.sources[name], shown)
             problems += [_without_position(p, source.display) for p in found]
         else:
             shown = origin if not origin.startswith("<") else f"{name} {origin}"
-            problems += secret_problems(bundle.path(name), shown)
+            problems += secret_problems(bundle.sources[name], shown)
     return problems
 
 
