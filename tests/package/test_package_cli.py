@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("deskpro_cli.build.installer", reason="the installer branch is not merged yet")
-
 from deskpro_cli.build import archive, assemble
 from deskpro_cli.manifest import dumps_resolved, load_source, resolve
 
