@@ -15,7 +15,7 @@ from deskpro_cli.manifest.jsonpos import join_pointer
 from deskpro_cli.manifest.model import NPM_KEYS, SUPPORTED_VERSIONS, TARGETS
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.source import ManifestSource
-from deskpro_cli.manifest.suggest import did_you_mean
+from deskpro_cli.manifest.suggest import closest, did_you_mean
 from deskpro_cli.problems import Problem
 from deskpro_cli.resources import package_file
 
@@ -72,7 +72,15 @@ def all_known_keys() -> list[str]:
 def schema_problems(
     source: ManifestSource, manifest: dict[str, Any], version: str
 ) -> list[Problem]:
-    """Every schema violation of ``manifest`` (composed from ``source``) as problems."""
+    """Every schema violation of ``manifest`` (composed from ``source``) as problems.
+
+    A manifest the quick check finds valid never imports jsonschema (start-up time); anything
+    else is validated by jsonschema, which says what is wrong.
+    """
+    from deskpro_cli.manifest.quickcheck import quick_valid
+
+    if quick_valid(schema_for(version), manifest) is True:
+        return []
     errors = sorted(
         validator_for(version).iter_errors(manifest),
         key=lambda e: [str(p) for p in e.absolute_path],
@@ -85,7 +93,9 @@ def schema_problems(
             if key not in seen:
                 seen.add(key)
                 problems.append(problem)
-    return problems
+    # a value of the wrong type also fails its enum; the type problem says it better
+    wrong_type = {p.pointer for p in problems if p.rule == "DP102"}
+    return [p for p in problems if not (p.rule == "DP103" and p.pointer in wrong_type)]
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
@@ -126,7 +136,8 @@ def _convert(source: ManifestSource, error: ValidationError, version: str) -> li
 
     if kind == "required":
         missing = [k for k in expected if isinstance(instance, dict) and k not in instance]
-        return [_missing(source, path, name) for name in missing]
+        present = list(instance) if isinstance(instance, dict) else []
+        return [_missing(source, path, name, present) for name in missing]
 
     if kind == "additionalProperties":
         declared = list(subschema.get("properties", {}))
@@ -206,7 +217,9 @@ def _convert(source: ManifestSource, error: ValidationError, version: str) -> li
     return [source.problem("DP100", "error", f"{where}: {error.message}", pointer)]
 
 
-def _missing(source: ManifestSource, path: list[str | int], name: str) -> Problem:
+def _missing(
+    source: ManifestSource, path: list[str | int], name: str, present: list[str]
+) -> Problem:
     parent = _pointer(path)
     where = dotted(path)
     if source.kind == "package.json" and not path and name in _NPM_FROM_MANIFEST:
@@ -221,14 +234,23 @@ def _missing(source: ManifestSource, path: list[str | int], name: str) -> Proble
         if name in source.declared:
             hint += f' (the "{name}" under "deskpro" is ignored: the npm key is used)'
         return source.problem(
-            "DP101", "error", f'package.json has no "{npm_key}" ({what})', "", hint=hint
+            "DP101",
+            "error",
+            f'package.json has no "{npm_key}" ({what})',
+            hint=hint,
+            file_pointer="",
         )
     missing_hint = _MISSING_HINTS.get(name)
     where_text = "the manifest" if not path else where
+    message = f'{where_text} is missing the required key "{name}"'
+    near = closest(name, [k for k in present if k != name], cutoff=0.75)
+    if near is not None:  # "permread", "default_value": a misspelling, not a gap
+        message += f' (it has "{near}": did you mean "{name}"?)'
+        missing_hint = f'rename "{near}" to "{name}"'
     return source.problem(
         "DP101",
         "error",
-        f'{where_text} is missing the required key "{name}"',
+        message,
         parent,
         hint=missing_hint or f'add "{name}" to {where_text}',
     )
