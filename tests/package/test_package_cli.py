@@ -425,3 +425,23 @@ def test_max_size_units(text, value):
 def test_max_size_nonsense_is_a_usage_error(cli, app):
     run = cli("package", app, "--max-size", "big", code=2)
     assert "is not a size in bytes" in run.stderr
+
+
+def test_serve_mode_builds_target_without_a_zip(tree):
+    from deskpro_cli.build.pipeline import BuildOptions, build
+
+    app = tree(vanilla_app())
+    (app / "target/.deskpro-cache").mkdir(parents=True)
+    (app / "target/.deskpro-cache/keep").write_text("cache")
+    result = build(app, BuildOptions(mode="serve"))
+    assert result.archive is None
+    assert result.out_dir == (app / "target").absolute()
+    got = sorted(
+        p.relative_to(app / "target").as_posix()
+        for p in (app / "target").rglob("*")
+        if p.is_file() and ".deskpro-cache" not in p.parts
+    )
+    assert got == sorted(VANILLA_ENTRIES)
+    assert (app / "target/.deskpro-cache/keep").read_text() == "cache"
+    assert not (app / "dist").exists()
+    assert result.files["assets/main.js"] == "src/main/resources/main.js"
