@@ -445,3 +445,12 @@ def test_serve_mode_builds_target_without_a_zip(tree):
     assert (app / "target/.deskpro-cache/keep").read_text() == "cache"
     assert not (app / "dist").exists()
     assert result.files["assets/main.js"] == "src/main/resources/main.js"
+
+
+def test_leftovers_of_a_killed_build_are_removed(cli, app):
+    stale = app / "dist/.deskpro-staging-999999999-dead/html"
+    stale.mkdir(parents=True)
+    (stale / "index.html").write_text("half written")
+    cli("package", app)
+    assert not (app / "dist/.deskpro-staging-999999999-dead").exists()
+    assert leftovers(app / "dist") == []
