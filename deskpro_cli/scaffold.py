@@ -137,23 +137,9 @@ def check_name(name: str) -> None:
 
 def known_targets() -> frozenset[str]:
     """Target names an app may ask for (``install`` is added by ``deskpro package`` itself)."""
-    ticket = (
-        "sidebar header-top header-bottom header-after properties-before properties-after "
-        "replybox-before replybox-after messages-before messages-after footer "
-        "properties-new-tab body-tabs-new-tab"
-    )
-    shared = (
-        "sidebar header-top header-bottom header-after content-before summary-before "
-        "summary-after properties-before properties-after notes-before notes-after content-after "
-        "contact-before contact-after usergroups-before usergroups-after footer summary-new-tab "
-        "content-box-new-tab notes-new-tab"
-    )
-    person = f"{shared} org-before org-after"
-    org = f"{shared} email-assoc-before email-assoc-after hierarchy-before hierarchy-after"
-    names = {"background"}
-    for prefix, suffixes in (("ticket", ticket), ("person", person), ("org", org)):
-        names.update(f"{prefix}-{s}" for s in suffixes.split())
-    return frozenset(names)
+    from deskpro_cli.manifest import INSTALL_TARGET, TARGETS
+
+    return frozenset(TARGETS) - {INSTALL_TARGET}
 
 
 def check_targets(targets: Iterable[str]) -> tuple[str, ...]:

@@ -64,6 +64,7 @@ def _regex(literal: str) -> re.Pattern[str]:
         ("https://github.com/login/oauth/access_token", True),
         ("https://github.com/login/oauth/authorize?client_id=x", True),
         ("https://github.com", True),
+        ("https://github.com:443/login", True),
         ("https://api.github.com/user", True),
         ("https://api.github.com/search/users?q=a%40b.c+in%3Aemail", True),
         ("https://api.github.com/users/octocat/repos?sort=updated", True),
@@ -81,6 +82,15 @@ def _regex(literal: str) -> re.Pattern[str]:
 def test_whitelist_anchors_the_host_and_escapes_dots(url: str, allowed: bool) -> None:
     patterns = [_regex(p) for p in github_manifest()["externalApis"]]
     assert any(p.search(url) for p in patterns) is allowed
+
+
+def test_whitelist_entries_are_what_domains_add_writes() -> None:
+    from deskpro_cli.manifest import literal_for_host
+
+    assert github_manifest()["externalApis"] == [
+        literal_for_host("github.com"),
+        literal_for_host("api.github.com"),
+    ]
 
 
 def test_the_guides_whitelist_really_had_the_hole() -> None:
