@@ -1,0 +1,1 @@
+"""Building an app: compile, assemble dist/, installer, verify, archive."""
