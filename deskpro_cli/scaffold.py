@@ -38,7 +38,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from deskpro_cli import __version__, cdn
+from deskpro_cli import __version__
+from deskpro_cli.build import cdn
 from deskpro_cli.errors import CheckFailed, EnvironmentFailure, UsageError
 from deskpro_cli.npm_name import name_problems, suggest_name
 from deskpro_cli.resources import data_dir
@@ -270,7 +271,7 @@ def _context(template: str, answers: Answers) -> dict[str, Any]:
         "app_version": APP_VERSION,
         "schema_version": SCHEMA_VERSION,
         "cli_version": __version__,
-        "sdk": cdn.SDK_CORE,
+        "sdk": cdn.APPS_SDK_CORE,
         "react": cdn.REACT,
         "react_dom": cdn.REACT_DOM,
     }

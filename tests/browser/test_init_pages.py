@@ -111,6 +111,38 @@ def test_vanilla_sidebar_reports_a_failed_connection(stub_host: Any, tmp_path: P
     assert error.inner_text() == "Could not connect to Deskpro: context is missing the tab id"
 
 
+# -- react --------------------------------------------------------------------------------------
+def test_react_sidebar_shows_the_ticket(stub_host: Any, tmp_path: Path, esbuild_path: Path) -> None:
+    project = _project(tmp_path, "react")
+    app = built_app(project, tmp_path / "built", esbuild=esbuild_path)
+    host = stub_host(
+        app, tab=TICKET, me={"id": 1, "name": "Linus"}, storage={"app:7/greeting": "Ahoy"}
+    )
+    host.wait_ready()
+    frame = host.frame
+    frame.wait_for_selector("dl.dp-details")
+
+    assert frame.inner_text("h1") == "Test App"
+    assert frame.inner_text("main > p") == "Ahoy, Linus."
+    details = frame.eval_on_selector_all("dl dt, dl dd", "els => els.map(e => e.textContent)")
+    assert details == [
+        "Ticket",
+        "#101",
+        "Subject",
+        "Printer <b>on fire</b>",
+        "Owner's e-mail",
+        "grace@example.com",
+    ]
+    # React came from the pinned CDN URLs (routed to tests/node), not from the app's files.
+    assert frame.evaluate("() => window.React.version") == "18.3.1"
+    frame.click("button")
+    host.page.wait_for_function(
+        "() => window.__records.filter(r => r.eventName === 'context.property.get').length >= 4"
+    )
+    frame.wait_for_selector("button:not([disabled])")
+    host.assert_clean()
+
+
 # -- github-oauth: the sidebar ------------------------------------------------------------------
 def _github(
     valid_tokens: set[str], users: dict[str, str]

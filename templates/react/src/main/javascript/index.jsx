@@ -1,10 +1,10 @@
 // The app's entry point: `deskpro package` compiles it (with esbuild) into assets/main.js.
 // React and ReactDOM are not bundled: index.html loads them, and Deskpro's apps SDK, as globals.
 import React from 'react';
-import ReactDOM from 'react-dom';
+import { createRoot } from 'react-dom/client';
 import App from './App';
 
-const root = ReactDOM.createRoot(document.getElementById('app'));
+const root = createRoot(document.getElementById('app'));
 
 function describe(error) {
   if (!error) {
