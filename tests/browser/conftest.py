@@ -21,7 +21,7 @@ Fixtures
         host = stub_host(dist_dir, "html/install.html", install_type="update",
                          storage={"app:7/apiKey": "k-1"})
         host.wait_ready()                       # the SDK finished its onready handshake
-        host.frame.fill("#setting-apiKey", "k-2")  # the app's Playwright Frame
+        host.frame.fill("[name=apiKey]", "k-2")  # the app's Playwright Frame
         host.frame.click("text=Install")
         assert host.wait_install_status()["status"] == "success"
         assert [(c.method, c.path) for c in host.api_calls()][:2] == [
@@ -68,6 +68,7 @@ Fixtures
     ``wait_ready()``, ``wait_for_record(name, where=None)``, ``wait_subscribed(name)``,
     ``wait_install_status()``,
     ``emit_to_app(name, body)`` (returns the app's answer to a request/response host event),
+    ``set_answer("deskproRoutes" | "events", key, {"reply"|"error": body} | None)`` (mid-test),
     ``problems()`` and ``assert_clean()``.
 """
 

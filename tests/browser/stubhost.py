@@ -384,6 +384,18 @@ class StubHost:
         """Send host event ``name`` to the app; returns the app's answer (``None`` for F&F)."""
         return self.page.evaluate("([n, b]) => window.__emitToApp(n, b)", [name, body])
 
+    def set_answer(self, kind: str, key: str, answer: Mapping[str, Any] | None) -> None:
+        """Change an answer while the page runs: ``kind`` is ``"events"`` or ``"deskproRoutes"``,
+        ``answer`` ``{"reply": body}`` or ``{"error": body}``, ``None`` to restore the default.
+        """
+        if kind not in ("events", "deskproRoutes"):
+            raise ValueError(f"kind must be 'events' or 'deskproRoutes', not {kind!r}")
+        self.page.evaluate(
+            "([kind, key, answer]) => { if (answer === null) delete window.__config[kind][key];"
+            " else window.__config[kind][key] = answer; }",
+            [kind, key, answer],
+        )
+
     def problems(self) -> list[str]:
         """Everything that went wrong in the page or the host, as readable lines."""
         return (

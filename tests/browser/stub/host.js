@@ -15,6 +15,7 @@
  *   window.__installed   true once the installer marked the instance installed
  *   window.__appLoaded   true once the framed page fired its load event
  *   window.__emitToApp(name, body) sends a host event; resolves with the app's answer
+ *   window.__config      the live configuration (tests may change routes and answers)
  *
  * Plain browser JavaScript with no dependencies, written for this project.
  */
@@ -410,6 +411,7 @@
     .then(function (config) {
       cfg = config;
       cfg.id = cfgId;
+      window.__config = cfg;
       Object.keys(cfg.storage || {}).forEach(function (k) { window.__storage[k] = cfg.storage[k]; });
       var sep = cfg.appUrl.indexOf("?") === -1 ? "?" : "&";
       var params = "dp.widgetId=" + encodeURIComponent(cfg.widgetId);
