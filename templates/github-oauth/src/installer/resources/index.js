@@ -45,8 +45,7 @@
     register: 'Deskpro could not store the GitHub connection',
     authorize:
       'GitHub did not grant access with these settings. Check the client ID and secret of your ' +
-      'OAuth App, and that its authorization callback URL is the one shown above',
-    install: 'The settings could not be saved'
+      'OAuth App, and that its authorization callback URL is the one shown above'
   };
 
   function mount(target, props) {
@@ -75,7 +74,7 @@
     var error = element('p', 'github-install__error');
     error.hidden = true;
     screen.appendChild(error);
-    var button = element('button', 'btn-action', 'Connect to GitHub and install');
+    var button = element('button', 'dpi-button btn-action', 'Connect to GitHub and install');
     button.type = 'button';
     button.disabled = true;
     screen.appendChild(button);
@@ -87,6 +86,9 @@
     function fail(step, reason) {
       busy = false;
       button.disabled = false;
+      if (step === 'install') {
+        return; // the installer page itself says why saving or finishing failed
+      }
       error.textContent = FAILURES[step] + ' (' + describe(reason) + ').';
       error.hidden = false;
     }

@@ -15,34 +15,30 @@ export default function InstallScreen({
 }) {
   const form = useRef(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const updating = installType === 'update';
 
   const onSubmit = (submitted) => {
     setBusy(true);
-    setError(null);
     finishInstall(submitted)
       .then(({ onStatus }) => onStatus())
-      .catch((reason) => {
-        setBusy(false);
-        setError(reason && reason.message ? reason.message : String(reason));
-      });
+      // The installer page shows why saving or finishing failed; let the admin try again.
+      .catch(() => setBusy(false));
   };
 
   return (
     <div className="install-screen">
       <p>
-        {installType === 'update' ? 'Update' : 'Install'} {dpapp.appTitle || 'this app'}: choose
-        the greeting agents see in the sidebar.
+        {updating ? 'Update' : 'Install'} {dpapp.appTitle || 'this app'}: choose the greeting
+        agents see in the sidebar.
       </p>
       <SettingsForm ref={form} settings={settings} values={values} onSubmit={onSubmit} />
-      {error ? <p className="install-screen__error">The settings could not be saved: {error}</p> : null}
       <button
         type="button"
-        className="btn-action"
+        className="dpi-button btn-action"
         disabled={busy}
         onClick={() => form.current && form.current.submit()}
       >
-        {installType === 'update' ? 'Update settings' : 'Install'}
+        {updating ? 'Save settings' : 'Install'}
       </button>
     </div>
   );
