@@ -134,6 +134,12 @@
         values: values,
         onSubmit: onSubmit
       });
+      // Keep the secret off the screen (the form renders every text setting as plain text).
+      var secret = formHost.querySelector('[name="githubClientSecret"]');
+      if (secret) {
+        secret.type = 'password';
+        secret.autocomplete = 'off';
+      }
       button.disabled = false;
     }
 
