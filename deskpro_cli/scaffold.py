@@ -209,6 +209,14 @@ def check_directory(directory: Path, *, force: bool) -> None:
             f"{directory} is a broken symbolic link", hint="remove it or choose another folder"
         )
     if not directory.exists():
+        for parent in Path(directory).absolute().parents:
+            if parent.exists():
+                if not parent.is_dir():
+                    raise CheckFailed(
+                        f"cannot create {directory}: {parent} is a file, not a folder",
+                        hint="choose a folder path whose parents are folders",
+                    )
+                break
         return
     if not directory.is_dir():
         raise CheckFailed(

@@ -142,6 +142,13 @@ def test_a_file_as_dir_is_refused(cli, tmp_path: Path) -> None:
     assert (tmp_path / "app").read_text() == "x"
 
 
+def test_a_file_in_the_path_is_refused(cli, tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("x")
+    run = cli("init", tmp_path / "notes" / "sub" / "app", "--no-input", code=1)
+    assert "notes is a file, not a folder" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
+
+
 def test_interrupt_during_writing_is_exit_130_and_leaves_nothing(
     cli, tmp_path: Path, monkeypatch
 ) -> None:
