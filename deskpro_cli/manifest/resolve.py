@@ -10,7 +10,6 @@ JavaScript's ``JSON.stringify`` does, so our output equals the old tool's byte f
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from deskpro_cli.manifest.model import INSTALL_TARGET, INSTALL_URL, SETTING_STORAGE_DEFAULTS
@@ -166,6 +165,8 @@ def js_number(x: float) -> str:
         return "null"
     if x == 0:
         return "0"
+    from decimal import Decimal  # rare (manifests seldom hold floats); slow to import
+
     sign = "-" if x < 0 else ""
     digits_tuple, exponent = Decimal(repr(abs(x))).normalize().as_tuple()[1:]
     digits = "".join(map(str, digits_tuple))

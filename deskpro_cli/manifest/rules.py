@@ -144,13 +144,14 @@ def _check_app_version(ctx: _Context) -> None:
     value = ctx.manifest.get("appVersion")
     if not isinstance(value, str) or is_semver(value):
         return
+    bare = value.strip().lstrip("vV=")
     fix = "1.0.0"
-    if value.startswith(("v", "V")) and is_semver(value[1:]):
-        fix = value[1:]
-    elif re.fullmatch(r"\d+\.\d+", value):
-        fix = value + ".0"
-    elif re.fullmatch(r"\d+", value):
-        fix = value + ".0.0"
+    if is_semver(bare):
+        fix = bare
+    elif re.fullmatch(r"\d+\.\d+", bare):
+        fix = bare + ".0"
+    elif re.fullmatch(r"\d+", bare):
+        fix = bare + ".0.0"
     where = '"version" of package.json' if ctx.source.kind == "package.json" else "appVersion"
     ctx.report(
         "DP106",

@@ -72,7 +72,15 @@ def all_known_keys() -> list[str]:
 def schema_problems(
     source: ManifestSource, manifest: dict[str, Any], version: str
 ) -> list[Problem]:
-    """Every schema violation of ``manifest`` (composed from ``source``) as problems."""
+    """Every schema violation of ``manifest`` (composed from ``source``) as problems.
+
+    A manifest the quick check finds valid never imports jsonschema (start-up time); anything
+    else is validated by jsonschema, which says what is wrong.
+    """
+    from deskpro_cli.manifest.quickcheck import quick_valid
+
+    if quick_valid(schema_for(version), manifest) is True:
+        return []
     errors = sorted(
         validator_for(version).iter_errors(manifest),
         key=lambda e: [str(p) for p in e.absolute_path],
@@ -85,7 +93,9 @@ def schema_problems(
             if key not in seen:
                 seen.add(key)
                 problems.append(problem)
-    return problems
+    # a value of the wrong type also fails its enum; the type problem says it better
+    wrong_type = {p.pointer for p in problems if p.rule == "DP102"}
+    return [p for p in problems if not (p.rule == "DP103" and p.pointer in wrong_type)]
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
@@ -221,7 +231,11 @@ def _missing(source: ManifestSource, path: list[str | int], name: str) -> Proble
         if name in source.declared:
             hint += f' (the "{name}" under "deskpro" is ignored: the npm key is used)'
         return source.problem(
-            "DP101", "error", f'package.json has no "{npm_key}" ({what})', "", hint=hint
+            "DP101",
+            "error",
+            f'package.json has no "{npm_key}" ({what})',
+            hint=hint,
+            file_pointer="",
         )
     missing_hint = _MISSING_HINTS.get(name)
     where_text = "the manifest" if not path else where

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -148,9 +146,14 @@ class ManifestSource:
         *,
         hint: str | None = None,
         key: bool = False,
+        file_pointer: str | None = None,
     ) -> Problem:
-        """A problem about the value at ``manifest_pointer``, placed in the user's file."""
-        pointer = self.file_pointer(manifest_pointer)
+        """A problem about the value at ``manifest_pointer``, placed in the user's file.
+
+        ``key`` places it at the member's key rather than its value; ``file_pointer`` names the
+        place in the file directly (for things outside the manifest object, like npm keys).
+        """
+        pointer = self.file_pointer(manifest_pointer) if file_pointer is None else file_pointer
         line, column = self.position(pointer, key=key)
         return Problem(rule, severity, message, self.display, pointer, line, column, hint)
 
@@ -429,6 +432,9 @@ def _json_type(value: Any) -> str:
 
 # -- zips -----------------------------------------------------------------------------------
 def _load_zip(path: Path) -> ManifestSource:
+    import zipfile  # only zips need it (and it is slow to import)
+    import zlib
+
     shown = display_path(path)
     try:
         with zipfile.ZipFile(path) as zf:

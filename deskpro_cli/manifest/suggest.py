@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -14,6 +13,8 @@ def _fold(word: str) -> str:
 
 def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """The choice ``word`` most likely meant, or None when nothing is close."""
+    import difflib  # only when something is misspelt
+
     options = list(choices)
     folded = {_fold(c): c for c in options}
     if _fold(word) in folded:

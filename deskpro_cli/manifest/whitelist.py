@@ -83,7 +83,8 @@ def translate_js_pattern(pattern: str, *, multiline: bool = False) -> str:
     """A JavaScript regex pattern rewritten for Python's :mod:`re` (same meaning for URLs).
 
     Differences handled: ``$`` (end of input in JavaScript, also before a final newline in
-    Python) becomes ``\\Z``; ``(?<name>`` becomes ``(?P<name>``; ``[^]`` and ``[]``; a ``[``
+    Python) becomes ``\\Z``; ``(?<name>`` and ``\\k<name>`` become ``(?P<name>`` and
+    ``(?P=name)``; ``[^]`` and ``[]``; a ``[``
     inside a class is escaped; ``\\/`` becomes ``/``. Python-only syntax (inline flags, ``(?P``,
     comments) is refused, since the helpdesk could not read it.
 
@@ -99,6 +100,11 @@ def translate_js_pattern(pattern: str, *, multiline: bool = False) -> str:
             if i + 1 >= n:
                 raise re.error("pattern ends with a lone backslash", pattern, i)
             nxt = pattern[i + 1]
+            named = re.match(r"k<([A-Za-z_$][\w$]*)>", pattern[i + 1 :]) if not in_class else None
+            if named:  # a named back-reference
+                out.append(f"(?P={named.group(1)})")
+                i += 1 + named.end()
+                continue
             out.append("/" if nxt == "/" else c + nxt)
             i += 2
             continue
