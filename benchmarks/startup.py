@@ -86,17 +86,22 @@ def main() -> int:
             for name, cmd in commands.items():
                 times[name].append(run_once(cmd))
 
+    # the median is the headline; the minimum is steadier on a busy machine, so both are shown
     base = statistics.median(times["python -c pass"])
-    print(f"{'command':<20} {'median ms':>10} {'min ms':>8} {'ratio':>7}")
+    base_min = min(times["python -c pass"])
+    print(f"{'command':<20} {'median ms':>10} {'ratio':>7} {'min ms':>8} {'ratio':>7}")
     worst = 0.0
     for name, values in times.items():
-        median = statistics.median(values)
+        median, fastest = statistics.median(values), min(values)
         ratio = median / base
         if name != "python -c pass":
             worst = max(worst, ratio)
-        print(f"{name:<20} {median * 1000:>10.1f} {min(values) * 1000:>8.1f} {ratio:>6.2f}x")
+        print(
+            f"{name:<20} {median * 1000:>10.1f} {ratio:>6.2f}x "
+            f"{fastest * 1000:>8.1f} {fastest / base_min:>6.2f}x"
+        )
     verdict = "within" if worst < TARGET_RATIO else "over"
-    print(f"worst ratio {worst:.2f}x: {verdict} the {TARGET_RATIO:.0f}x target")
+    print(f"worst median ratio {worst:.2f}x: {verdict} the {TARGET_RATIO:.0f}x target")
     return 0
 
 

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from json import JSONDecodeError, decoder
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "JsonSyntaxError",
@@ -42,7 +42,6 @@ _WS = re.compile(r"[ \t\n\r]*")
 # ASCII digits only: json's C scanner does not take other Unicode digits.
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
-_CLOSE = {"{": "}", "[": "]"}
 # json's C-accelerated string scanner (the pure-Python one when the C module is missing): takes
 # the offset after the opening quote, returns the string and the offset after the closing one.
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = decoder.scanstring  # type: ignore[attr-defined]
@@ -69,13 +68,13 @@ class JsonSyntaxError(ValueError):
         self.offset = offset
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Where one value sits in the text.
 
     ``start``/``end``: character offsets of the value (end exclusive); ``line``/``column``:
     1-based position of ``start``; ``key_start``/``key_end``: offsets of the member's key string
-    including its quotes, or None for array items and the root.
+    including its quotes, or None for array items and the root. (A named tuple: millions are
+    made for a big file, and tuples are the cheapest immutable record.)
     """
 
     start: int
@@ -84,6 +83,10 @@ class Span:
     column: int
     key_start: int | None = None
     key_end: int | None = None
+
+
+# stands in for a container's span until it closes (keeps the dict in document order)
+_PLACEHOLDER = Span(0, 0, 0, 0)
 
 
 @dataclass
@@ -143,15 +146,27 @@ def split_pointer(pointer: str) -> list[str]:
 
 
 class _Frame:
-    """An open object or array while parsing."""
+    """An open object or array while parsing, with where it started and under which key."""
 
-    __slots__ = ("container", "is_obj", "pointer", "start")
+    __slots__ = ("container", "is_obj", "key", "key_end", "key_start", "pointer", "start")
 
-    def __init__(self, container: Any, is_obj: bool, pointer: str, start: int) -> None:
+    def __init__(
+        self,
+        container: Any,
+        is_obj: bool,
+        pointer: str,
+        start: int,
+        key: str | None,
+        key_start: int | None,
+        key_end: int | None,
+    ) -> None:
         self.container = container
         self.is_obj = is_obj
         self.pointer = pointer
         self.start = start
+        self.key = key
+        self.key_start = key_start
+        self.key_end = key_end
 
 
 def parse_json(text: str) -> ParsedJson:
@@ -169,20 +184,17 @@ class _Parser:
         self.n = len(text)
         self.spans: dict[str, Span] = {}
         self.duplicates: list[str] = []
-        self._line_starts: list[int] | None = None
 
     # -- positions ------------------------------------------------------------------------
-    def _line_col(self, offset: int) -> tuple[int, int]:
-        if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            i = find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._line_starts = starts
-        line = bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+    def _starts(self) -> list[int]:
+        """Offsets where each line starts (lines end at ``\\n``, as json counts them)."""
+        starts = [0]
+        find = self.text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        return starts
 
     def _fail(self, msg: str, offset: int) -> JsonSyntaxError:
         return JsonSyntaxError(msg, self.text, offset)
@@ -257,26 +269,29 @@ class _Parser:
 
     # -- the walk -------------------------------------------------------------------------
     # One loop with an explicit stack rather than recursion: deep nesting cannot hit the
-    # recursion limit, and the state machine reads best in one place.
+    # recursion limit. Hot paths are inlined (whitespace, line numbers): Python runs once per
+    # token here, so each attribute lookup shows on a multi-megabyte file.
     def parse(self) -> ParsedJson:
         text, n, spans = self.text, self.n, self.spans
+        ws = _WS.match
+        line_starts = self._starts()
         stack: list[_Frame] = []
         pointer = ""
+        key: str | None = None
         key_start: int | None = None
         key_end: int | None = None
-        i = self._ws(0)
+        i = ws(text, 0).end()  # type: ignore[union-attr]  # always matches
         while True:
             # -- a value starts at i (whitespace skipped) ------------------------------------
             c = text[i] if i < n else ""
             if c == "{" or c == "[":
                 is_obj = c == "{"
-                line, col = self._line_col(i)
                 # a placeholder now keeps the spans in document order (parents first)
-                spans[pointer] = Span(i, i, line, col, key_start, key_end)
-                frame = _Frame({} if is_obj else [], is_obj, pointer, i)
+                spans[pointer] = _PLACEHOLDER
+                frame = _Frame({} if is_obj else [], is_obj, pointer, i, key, key_start, key_end)
                 stack.append(frame)
-                j = self._ws(i + 1)
-                if j < n and text[j] == _CLOSE[c]:
+                j = ws(text, i + 1).end()  # type: ignore[union-attr]
+                if j < n and text[j] == ("}" if is_obj else "]"):
                     value: Any = frame.container
                     stack.pop()
                     start, end = i, j + 1
@@ -285,7 +300,7 @@ class _Parser:
                     pointer = self._member(frame, key)
                     continue
                 else:
-                    pointer, key_start, key_end = pointer + "/0", None, None
+                    pointer, key, key_start, key_end = pointer + "/0", None, None, None
                     i = j
                     continue
             else:
@@ -293,26 +308,24 @@ class _Parser:
                 start = i
             # -- a value ends: record it, then close as many containers as end here --------
             while True:
-                if pointer in spans and spans[pointer].start == start:
-                    old = spans[pointer]
-                    spans[pointer] = Span(start, end, old.line, old.column, key_start, key_end)
-                else:
-                    line, col = self._line_col(start)
-                    spans[pointer] = Span(start, end, line, col, key_start, key_end)
+                line = bisect_right(line_starts, start)
+                spans[pointer] = Span(
+                    start, end, line, start - line_starts[line - 1] + 1, key_start, key_end
+                )
                 if not stack:
-                    j = self._ws(end)
+                    j = ws(text, end).end()  # type: ignore[union-attr]
                     if j != n:
                         raise self._fail("Extra data after the JSON value", j)
                     return ParsedJson(value, spans, self.duplicates, text)
                 frame = stack[-1]
                 if frame.is_obj:
-                    frame.container[_key_of(pointer)] = value
+                    frame.container[key] = value
                 else:
                     frame.container.append(value)
-                j = self._ws(end)
+                j = ws(text, end).end()  # type: ignore[union-attr]
                 c = text[j] if j < n else ""
                 if c == ",":
-                    j = self._ws(j + 1)
+                    j = ws(text, j + 1).end()  # type: ignore[union-attr]
                     if frame.is_obj:
                         key, key_start, key_end, i = self._key(j, closing_allowed=False)
                         pointer = self._member(frame, key)
@@ -320,15 +333,14 @@ class _Parser:
                         if j < n and text[j] == "]":
                             raise self._fail("Trailing comma before ']' (JSON allows none)", j)
                         pointer = f"{frame.pointer}/{len(frame.container)}"
-                        key_start = key_end = None
+                        key = key_start = key_end = None
                         i = j
                     break
                 if c == ("}" if frame.is_obj else "]"):
                     stack.pop()
                     value = frame.container
                     pointer, start, end = frame.pointer, frame.start, j + 1
-                    old = spans[pointer]
-                    key_start, key_end = old.key_start, old.key_end
+                    key, key_start, key_end = frame.key, frame.key_start, frame.key_end
                     continue
                 if frame.is_obj:
                     raise self._fail("Expecting ',' delimiter or '}'", j)
@@ -344,11 +356,3 @@ class _Parser:
             for stale in [p for p in self.spans if p.startswith(prefix)]:
                 del self.spans[stale]
         return pointer
-
-
-def _key_of(pointer: str) -> str:
-    """The (unescaped) last token of a member's pointer."""
-    token = pointer.rsplit("/", 1)[1]
-    if "~" in token:
-        token = token.replace("~1", "/").replace("~0", "~")
-    return token

@@ -8,31 +8,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from deskpro_cli.manifest.jsonpos import join_pointer
-from deskpro_cli.manifest.model import (
-    NPM_KEYS,
-    OAUTH_PROVIDER_HOSTS,
-    whitelist_key,
-)
+from deskpro_cli.manifest.model import NPM_KEYS
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.resolve import normalise_storage
+from deskpro_cli.manifest.rulecontext import OAUTH_ITEM, OAUTH_TOKENS, RuleContext
+from deskpro_cli.manifest.rules_whitelist import (
+    check_oauth_hosts,
+    check_whitelist_entries,
+    check_whitelist_key,
+)
 from deskpro_cli.manifest.schema import all_known_keys, known_keys
 from deskpro_cli.manifest.secrets import looks_secret
 from deskpro_cli.manifest.source import ManifestSource
 from deskpro_cli.manifest.suggest import did_you_mean
-from deskpro_cli.manifest.whitelist import (
-    WhitelistError,
-    admits_any_host,
-    intended_hosts,
-    literal_for_host,
-    lookalike_urls,
-    parse_literal,
-)
-from deskpro_cli.problems import Problem, Severity
+from deskpro_cli.problems import Problem
 
 __all__ = ["SEMVER", "is_semver", "semantic_problems"]
 
@@ -43,8 +36,6 @@ SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?",
     re.ASCII,
 )
-_OAUTH_ITEM = re.compile(r"oauth:([^:]+)")
-_OAUTH_TOKENS = re.compile(r"oauth:([^:]+):tokens")
 _TOLERANT_VERSIONS = ("2.1.0", "2.4.0")  # no additionalProperties: false at the top level
 
 
@@ -53,51 +44,21 @@ def is_semver(text: str) -> bool:
     return SEMVER.fullmatch(text) is not None
 
 
-@dataclass
-class _Context:
-    source: ManifestSource
-    manifest: dict[str, Any]
-    version: str
-    problems: list[Problem] = field(default_factory=list)
-
-    def report(
-        self,
-        rule: str,
-        message: str,
-        pointer: str = "",
-        *,
-        hint: str | None = None,
-        key: bool = False,
-        level: Severity | None = None,
-    ) -> None:
-        self.problems.append(
-            self.source.problem(rule, level or severity(rule), message, pointer, hint=hint, key=key)
-        )
-
-    def items(self, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(index, item) of the object items of a list key of the manifest."""
-        value = self.manifest.get(key)
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, dict):
-                    yield i, item
-
-
-Check = Callable[[_Context], None]
+Check = Callable[[RuleContext], None]
 
 
 def semantic_problems(
     source: ManifestSource, manifest: dict[str, Any], version: str
 ) -> list[Problem]:
     """Every semantic problem of ``manifest`` (composed from ``source``, schema ``version``)."""
-    ctx = _Context(source, manifest, version)
+    ctx = RuleContext(source, manifest, version)
     for check in CHECKS:
         check(ctx)
     return ctx.problems
 
 
 # -- keys -----------------------------------------------------------------------------------
-def _check_tolerated_unknown_keys(ctx: _Context) -> None:
+def _check_tolerated_unknown_keys(ctx: RuleContext) -> None:
     """DP104 as a warning where the version tolerates extra keys (the helpdesk ignores them)."""
     if ctx.version not in _TOLERANT_VERSIONS:
         return
@@ -115,7 +76,7 @@ def _check_tolerated_unknown_keys(ctx: _Context) -> None:
         )
 
 
-def _check_ignored_npm_keys(ctx: _Context) -> None:
+def _check_ignored_npm_keys(ctx: RuleContext) -> None:
     """DP009: ``deskpro.name`` & co. are ignored; package.json's own keys are used."""
     if ctx.source.kind != "package.json":
         return
@@ -139,7 +100,7 @@ def _check_ignored_npm_keys(ctx: _Context) -> None:
         )
 
 
-def _check_app_version(ctx: _Context) -> None:
+def _check_app_version(ctx: RuleContext) -> None:
     """DP106: appVersion must be semver (the helpdesk files the app under v<appVersion>)."""
     value = ctx.manifest.get("appVersion")
     if not isinstance(value, str) or is_semver(value):
@@ -162,15 +123,11 @@ def _check_app_version(ctx: _Context) -> None:
 
 
 # -- settings and storage ---------------------------------------------------------------------
-def _storage_key(ctx: _Context) -> str:
-    return "storage" if "storage" in ctx.manifest or "state" not in ctx.manifest else "state"
-
-
-def _check_duplicate_names(ctx: _Context) -> None:
+def _check_duplicate_names(ctx: RuleContext) -> None:
     """DP201/DP202: two settings or two storage items with one name (one would shadow the other)."""
     for key, rule, what in (
         ("settings", "DP201", "setting"),
-        (_storage_key(ctx), "DP202", "storage item"),
+        (ctx.storage_key(), "DP202", "storage item"),
     ):
         first: dict[str, int] = {}
         for i, item in ctx.items(key):
@@ -188,15 +145,15 @@ def _check_duplicate_names(ctx: _Context) -> None:
                 first[name] = i
 
 
-def _check_oauth_storage(ctx: _Context) -> None:
+def _check_oauth_storage(ctx: RuleContext) -> None:
     """DP203/DP204: OAuth connection and token items must not reach agents' browsers."""
-    key = _storage_key(ctx)
+    key = ctx.storage_key()
     for i, item in ctx.items(key):
         name = item.get("name")
         if not isinstance(name, str):
             continue
         backend_only = item.get("isBackendOnly") is True
-        m = _OAUTH_ITEM.fullmatch(name)
+        m = OAUTH_ITEM.fullmatch(name)
         if m and not backend_only:
             ctx.report(
                 "DP203",
@@ -205,7 +162,7 @@ def _check_oauth_storage(ctx: _Context) -> None:
                 join_pointer("", key, i, "isBackendOnly" if "isBackendOnly" in item else "name"),
                 hint='set "isBackendOnly": true',
             )
-        t = _OAUTH_TOKENS.fullmatch(name)
+        t = OAUTH_TOKENS.fullmatch(name)
         if t and item.get("permRead") == "EVERYBODY":
             pointer = join_pointer("", key, i, "permRead")
             if backend_only:
@@ -228,7 +185,7 @@ def _check_oauth_storage(ctx: _Context) -> None:
                 )
 
 
-def _check_secret_names(ctx: _Context) -> None:
+def _check_secret_names(ctx: RuleContext) -> None:
     """DP205/DP206: settings and storage items named like secrets but readable by browsers."""
     effective = normalise_storage(normalise_storage(ctx.manifest)).get("storage")
     by_name = {
@@ -242,7 +199,7 @@ def _check_secret_names(ctx: _Context) -> None:
         if not isinstance(name, str):
             continue
         setting_names.add(name)
-        if not looks_secret(name) or _OAUTH_ITEM.match(name):
+        if not looks_secret(name) or OAUTH_ITEM.match(name):
             continue
         entry = by_name.get(name, {})
         if entry.get("isBackendOnly") is True:
@@ -256,13 +213,13 @@ def _check_secret_names(ctx: _Context) -> None:
             hint='add "isBackendOnly": true to the setting; the helpdesk\'s proxy can still use '
             f"it in requests as {{{{{name}}}}}",
         )
-    key = _storage_key(ctx)
+    key = ctx.storage_key()
     for i, item in ctx.items(key):
         name = item.get("name")
         if (
             not isinstance(name, str)
             or name in setting_names
-            or _OAUTH_ITEM.match(name)
+            or OAUTH_ITEM.match(name)
             or not looks_secret(name)
         ):
             continue
@@ -276,7 +233,7 @@ def _check_secret_names(ctx: _Context) -> None:
             )
 
 
-def _check_choice_defaults(ctx: _Context) -> None:
+def _check_choice_defaults(ctx: RuleContext) -> None:
     """DP207: a choice setting whose default is not one of its choices."""
     for i, setting in ctx.items("settings"):
         choices = setting.get("choices")
@@ -298,125 +255,8 @@ def _check_choice_defaults(ctx: _Context) -> None:
                 )
 
 
-# -- the whitelist ----------------------------------------------------------------------------
-def _whitelist_keys(ctx: _Context) -> list[str]:
-    return [k for k in ("externalApis", "domainWhitelist") if k in ctx.manifest]
-
-
-def _check_whitelist_key(ctx: _Context) -> None:
-    """DP214: the whitelist under the other version's key (where the schema does not refuse it)."""
-    expected = whitelist_key(ctx.version)
-    for key in _whitelist_keys(ctx):
-        if key == expected or ctx.version in ("2.2.0", "2.3.0"):
-            continue  # 2.2.0/2.3.0 refuse unknown keys: the schema reports it as DP104
-        ctx.report(
-            "DP214",
-            f"manifest version {ctx.version} reads its whitelist from {expected}, not {key}: "
-            "the helpdesk may ignore these entries",
-            join_pointer("", key),
-            hint=f"rename {key} to {expected}",
-            key=True,
-        )
-
-
-def _entries(ctx: _Context) -> Iterator[tuple[str, str]]:
-    for key in _whitelist_keys(ctx):
-        value = ctx.manifest[key]
-        if isinstance(value, list):
-            for i, entry in enumerate(value):
-                if isinstance(entry, str):
-                    yield join_pointer("", key, i), entry
-
-
-def _check_whitelist_entries(ctx: _Context) -> None:
-    """DP210/DP211/DP212: entries that are not regex literals, or admit far too much."""
-    for pointer, literal in _entries(ctx):
-        try:
-            entry = parse_literal(literal)
-        except WhitelistError as exc:
-            ctx.report(
-                "DP210",
-                f"whitelist entry {json.dumps(literal)} is not a valid regex literal: {exc}",
-                pointer,
-                hint=_literal_hint(literal),
-            )
-            continue
-        if admits_any_host(entry):
-            ctx.report(
-                "DP211",
-                f"whitelist entry {json.dumps(literal)} admits every host: the proxy would "
-                "send the app's requests (and their secrets) anywhere",
-                pointer,
-                hint="list the hosts the app calls, e.g. `deskpro domains add api.example.com`",
-            )
-            continue
-        for host in intended_hosts(entry):
-            bad = lookalike_urls(entry, host)
-            if not bad:
-                continue
-            reasons = []
-            for _, why in bad:
-                if why not in reasons:
-                    reasons.append(why)
-            subdomains = entry.admits(f"https://sub.{host}/")
-            fixed = literal_for_host(host, include_subdomains=subdomains)
-            ctx.report(
-                "DP212",
-                f"whitelist entry {json.dumps(literal)} also admits {bad[0][0]} "
-                f"(not {host}): {'; '.join(reasons)}",
-                pointer,
-                hint=f"anchor the host and escape its dots, e.g. {json.dumps(fixed)}",
-            )
-
-
-def _literal_hint(literal: str) -> str:
-    m = re.search(r"(?:https?://)?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", literal)
-    if m and "$" not in m.group(1):
-        try:
-            return (
-                f"write a regex literal such as {json.dumps(literal_for_host(m.group(1)))}, "
-                f"or run `deskpro domains add {m.group(1)}`"
-            )
-        except ValueError:
-            pass
-    return (
-        'write a regex literal between slashes, e.g. "/^https:\\\\/\\\\/api\\\\.example\\\\.com'
-        '(\\\\/.*)?$/", or run `deskpro domains add HOST`'
-    )
-
-
-def _check_oauth_hosts(ctx: _Context) -> None:
-    """DP213: an OAuth provider whose hosts no whitelist entry admits."""
-    entries = []
-    for _, literal in _entries(ctx):
-        try:
-            entries.append(parse_literal(literal))
-        except WhitelistError:
-            continue
-    key = _storage_key(ctx)
-    for i, item in ctx.items(key):
-        name = item.get("name")
-        m = _OAUTH_ITEM.fullmatch(name) if isinstance(name, str) else None
-        if m is None or m.group(1) not in OAUTH_PROVIDER_HOSTS:
-            continue
-        missing = [
-            host
-            for host in OAUTH_PROVIDER_HOSTS[m.group(1)]
-            if not any(e.admits(f"https://{host}/") for e in entries)
-        ]
-        if missing:
-            wl = whitelist_key(ctx.version)
-            ctx.report(
-                "DP213",
-                f'storage item "{name}" sets up {m.group(1)} OAuth, but the whitelist ({wl}) '
-                f"does not admit {', '.join(missing)}: the app's calls there would be refused",
-                join_pointer("", key, i, "name"),
-                hint=" and ".join(f"`deskpro domains add {h}`" for h in missing),
-            )
-
-
 # -- targets ----------------------------------------------------------------------------------
-def _check_targets(ctx: _Context) -> None:
+def _check_targets(ctx: RuleContext) -> None:
     """DP220/DP221/DP222: duplicate targets, URLs outside the app, files missing from the build."""
     seen: dict[str, int] = {}
     bundle = ctx.source.bundle
@@ -462,8 +302,8 @@ CHECKS: tuple[Check, ...] = (
     _check_oauth_storage,
     _check_secret_names,
     _check_choice_defaults,
-    _check_whitelist_key,
-    _check_whitelist_entries,
-    _check_oauth_hosts,
+    check_whitelist_key,
+    check_whitelist_entries,
+    check_oauth_hosts,
     _check_targets,
 )

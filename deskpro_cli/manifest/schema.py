@@ -15,7 +15,7 @@ from deskpro_cli.manifest.jsonpos import join_pointer
 from deskpro_cli.manifest.model import NPM_KEYS, SUPPORTED_VERSIONS, TARGETS
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.source import ManifestSource
-from deskpro_cli.manifest.suggest import did_you_mean
+from deskpro_cli.manifest.suggest import closest, did_you_mean
 from deskpro_cli.problems import Problem
 from deskpro_cli.resources import package_file
 
@@ -136,7 +136,8 @@ def _convert(source: ManifestSource, error: ValidationError, version: str) -> li
 
     if kind == "required":
         missing = [k for k in expected if isinstance(instance, dict) and k not in instance]
-        return [_missing(source, path, name) for name in missing]
+        present = list(instance) if isinstance(instance, dict) else []
+        return [_missing(source, path, name, present) for name in missing]
 
     if kind == "additionalProperties":
         declared = list(subschema.get("properties", {}))
@@ -216,7 +217,9 @@ def _convert(source: ManifestSource, error: ValidationError, version: str) -> li
     return [source.problem("DP100", "error", f"{where}: {error.message}", pointer)]
 
 
-def _missing(source: ManifestSource, path: list[str | int], name: str) -> Problem:
+def _missing(
+    source: ManifestSource, path: list[str | int], name: str, present: list[str]
+) -> Problem:
     parent = _pointer(path)
     where = dotted(path)
     if source.kind == "package.json" and not path and name in _NPM_FROM_MANIFEST:
@@ -239,10 +242,15 @@ def _missing(source: ManifestSource, path: list[str | int], name: str) -> Proble
         )
     missing_hint = _MISSING_HINTS.get(name)
     where_text = "the manifest" if not path else where
+    message = f'{where_text} is missing the required key "{name}"'
+    near = closest(name, [k for k in present if k != name], cutoff=0.75)
+    if near is not None:  # "permread", "default_value": a misspelling, not a gap
+        message += f' (it has "{near}": did you mean "{name}"?)'
+        missing_hint = f'rename "{near}" to "{name}"'
     return source.problem(
         "DP101",
         "error",
-        f'{where_text} is missing the required key "{name}"',
+        message,
         parent,
         hint=missing_hint or f'add "{name}" to {where_text}',
     )

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from deskpro_cli.errors import ProblemsFound, UsageError
 from deskpro_cli.manifest.jsonpos import JsonSyntaxError, ParsedJson, parse_json, split_pointer
 from deskpro_cli.manifest.model import NPM_KEYS
+from deskpro_cli.manifest.reading import decode_manifest_bytes, json_type, problem_error
 from deskpro_cli.problems import Problem, Severity
 
 log = logging.getLogger(__name__)
@@ -223,7 +224,7 @@ def _load_folder(folder: Path) -> ManifestSource:
     hint = "point PATH at your app's folder, or create a project with `deskpro init DIR`"
     if (folder / "dist" / "manifest.json").is_file():
         hint = f"to check the built app, run `deskpro validate {display_path(folder / 'dist')}`"
-    raise _problem(
+    raise problem_error(
         display_path(folder),
         "DP020",
         'no manifest here: no package.json (with a "deskpro" key) and no manifest.json',
@@ -270,7 +271,7 @@ def _load_file(
     shown = display or display_path(path)
     size = path.stat().st_size
     if size > MAX_MANIFEST_BYTES:
-        raise _problem(
+        raise problem_error(
             shown,
             "DP004",
             f"the file is {size / 1e6:.1f} MB; a manifest is a few kilobytes, so this is not one",
@@ -304,8 +305,8 @@ def _from_bytes(
         ) from None
     doc = parsed.value
     if not isinstance(doc, dict):
-        what = _json_type(doc)
-        raise _problem(
+        what = json_type(doc)
+        raise problem_error(
             shown,
             "DP005",
             f"the file holds {what}, but a manifest is a JSON object ({{...}})",
@@ -319,7 +320,7 @@ def _from_bytes(
     if kind == "package.json":
         pointer = "/deskpro"
         if "deskpro" not in doc:
-            raise _problem(
+            raise problem_error(
                 shown,
                 "DP006",
                 'package.json has no "deskpro" key, so it declares no Deskpro app manifest',
@@ -329,11 +330,11 @@ def _from_bytes(
             )
         if not isinstance(doc["deskpro"], dict):
             span = parsed.spans["/deskpro"]
-            raise _problem(
+            raise problem_error(
                 shown,
                 "DP006",
                 '"deskpro" must be an object holding the manifest, not '
-                + _json_type(doc["deskpro"]),
+                + json_type(doc["deskpro"]),
                 pointer="/deskpro",
                 hint='write "deskpro": { "version": "2.3.0", ... }',
                 line=span.line,
@@ -351,85 +352,6 @@ def _sniff_kind(path: Path, doc: dict[str, Any]) -> Kind:
     return "package.json" if "deskpro" in doc else "manifest.json"
 
 
-def decode_manifest_bytes(raw: bytes, shown: str) -> str:
-    """The text of a manifest file: strict UTF-8 without a byte order mark.
-
-    Raises:
-        ProblemsFound: a BOM, another encoding, or an empty file (each with line and column).
-    """
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise _problem(
-            shown,
-            "DP003",
-            "the file starts with a UTF-8 byte order mark (BOM), which JSON does not allow",
-            hint="save the file as UTF-8 without BOM (most editors: 'UTF-8' rather than "
-            "'UTF-8 with BOM')",
-            line=1,
-            column=1,
-        )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _problem(
-            shown,
-            "DP002",
-            "the file is UTF-16; JSON files must be UTF-8",
-            hint="save the file as UTF-8",
-            line=1,
-            column=1,
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
-        raise _problem(
-            shown,
-            "DP002",
-            f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
-            hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
-            line=line,
-            column=column,
-        ) from None
-    if text.strip(" \t\r\n") == "":
-        raise _problem(
-            shown,
-            "DP004",
-            "the file is empty",
-            hint="a manifest is a JSON object; `deskpro init` writes a complete one",
-            line=1,
-            column=1,
-        )
-    return text
-
-
-def _problem(
-    shown: str,
-    rule: str,
-    message: str,
-    *,
-    hint: str,
-    pointer: str = "",
-    line: int | None = None,
-    column: int | None = None,
-) -> ProblemsFound:
-    problem = Problem(rule, "error", message, shown, pointer, line, column, hint)
-    return ProblemsFound(f"{shown}: {message}", [problem], hint=hint)
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "an object"
-
-
 # -- zips -----------------------------------------------------------------------------------
 def _load_zip(path: Path) -> ManifestSource:
     import zipfile  # only zips need it (and it is slow to import)
@@ -442,14 +364,14 @@ def _load_zip(path: Path) -> ManifestSource:
             names = {i.filename: i for i in infos}
             info = names.get("manifest.json")
             if info is None:
-                raise _problem(
+                raise problem_error(
                     shown,
                     "DP022",
                     "the zip has no manifest.json at its root",
                     hint=_zip_layout_hint(list(names)),
                 )
             if info.file_size > MAX_MANIFEST_BYTES:
-                raise _problem(
+                raise problem_error(
                     shown,
                     "DP022",
                     f"its manifest.json is {info.file_size / 1e6:.1f} MB, far too large for a "
@@ -458,14 +380,14 @@ def _load_zip(path: Path) -> ManifestSource:
                 )
             raw = zf.read(info)
     except zipfile.BadZipFile as exc:
-        raise _problem(
+        raise problem_error(
             shown,
             "DP021",
             f"not a readable zip file ({exc})",
             hint="the file is corrupt or truncated; rebuild it with `deskpro package`",
         ) from None
     except (NotImplementedError, RuntimeError, EOFError, ValueError, zlib.error) as exc:
-        raise _problem(
+        raise problem_error(
             shown,
             "DP021",
             f"cannot read manifest.json from the zip ({exc})",

@@ -273,3 +273,13 @@ def test_every_version_validates_its_own_valid_manifest(tmp_path: Path) -> None:
 )
 def test_looks_secret(name: str, secret: bool) -> None:
     assert looks_secret(name) is secret
+
+
+def test_a_misspelt_required_key_is_named(tmp_path: Path) -> None:
+    item = {"name": "s", "isBackendOnly": True, "permread": "OWNER", "permWrite": "OWNER"}
+    p = only(validate_doc(tmp_path, package(storage=[item])), "DP101")
+    assert 'it has "permread"' in p.message and p.hint == 'rename "permread" to "permRead"'
+    doc = package(settings=[{**TEXT, "default_value": ""}])
+    del doc["deskpro"]["settings"][0]["defaultValue"]
+    p = only(validate_doc(tmp_path, doc), "DP101")
+    assert p.hint == 'rename "default_value" to "defaultValue"'

@@ -85,3 +85,29 @@ def test_manifest_show_resolved_refuses_an_invalid_manifest(cli: CliFixture, tre
     assert "DP103" in run.stderr and run.stdout == ""
     run = cli("manifest", "show", root, "--resolved", "--json", code=1)
     assert json.loads(run.stdout)["ok"] is False
+
+
+def test_heavy_modules_load_only_when_needed(tree) -> None:
+    """`--help` loads no manifest code; validating a valid manifest never imports jsonschema."""
+    import subprocess
+    import sys
+
+    root = tree({"package.json": BOILERPLATE_LIKE})
+
+    def imported(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "deskpro_cli", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert "Traceback" not in done.stderr
+        return done.stderr
+
+    help_imports = imported("--help")
+    assert "deskpro_cli.manifest" not in help_imports and "jsonschema" not in help_imports
+    valid = imported("validate", str(root))
+    assert "deskpro_cli.manifest.validate" in valid and "jsonschema" not in valid
+    invalid = tree({"package.json": BOILERPLATE_LIKE.replace('"agent"', '"agents"')})
+    assert "jsonschema" in imported("validate", str(invalid))
