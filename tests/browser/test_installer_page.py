@@ -659,3 +659,103 @@ def test_register_screen_rejects_a_malformed_screen(stub_host: Any, bundle: Bund
         " catch (e) { return e.message; } }"
     )
     assert "expects {mount(element, props)} or {react: Component, React, ReactDOM}" in message
+
+
+def test_a_failed_install_task_can_be_retried_without_duplicating_custom_fields(
+    stub_host: Any, bundle: BundleFactory
+) -> None:
+    host = stub_host(
+        bundle(manifest_with([ALL_TYPES[5]])),
+        "html/install.html",
+        manifest_changes=CUSTOM_FIELD_CHANGES,
+        deskpro_routes={"put apps/42": {"error": {"message": "instance is locked"}}},
+    )
+    wait_form(host)
+    frame = host.frame
+    frame.get_by_role("button", name="Install").click()
+    frame.wait_for_selector("text=The installation could not be finished: instance is locked")
+    assert not host.records("app.install_status")
+
+    host.set_answer("deskproRoutes", "put apps/42", None)
+    frame.get_by_role("button", name="Install").click()
+    assert host.wait_install_status()["status"] == "success"
+    assert request_shapes(host)[2:] == [
+        ("get", "apps/packages/7/manifest-changes"),
+        ("post", "batch"),  # settings
+        ("post", "batch"),  # custom fields, once
+        ("put", "apps/42"),  # refused
+        ("post", "batch"),  # settings again
+        ("put", "apps/42"),
+    ]
+    assert "requests" in host.api_calls()[4].body
+    assert "linked" in host.api_calls()[4].body["requests"]
+    assert "linked" not in host.api_calls()[6].body["requests"]
+    host.assert_clean()
+
+
+REPORTING_SCREEN = r"""
+DeskproInstaller.registerScreen({
+  mount: function (element, props) {
+    var button = document.createElement("button");
+    button.textContent = "Give up";
+    button.addEventListener("click", function () {
+      props.finishInstall(null)
+        .then(function (result) { return result.onStatus(new Error("the admin said no")); })
+        .then(function (status) { window.__status = status; });
+    });
+    element.appendChild(button);
+  }
+});
+"""
+
+
+def test_a_screen_can_report_a_failure(stub_host: Any, bundle: BundleFactory) -> None:
+    app = bundle(
+        manifest_with([ALL_TYPES[1]]),
+        screen=InstallerScreen("plain"),
+        files={"assets/install-screen/index.js": REPORTING_SCREEN},
+    )
+    host = stub_host(app, "html/install.html")
+    host.wait_ready()
+    host.frame.get_by_role("button", name="Give up").click()
+
+    manifest = json.loads((app / "manifest.json").read_text())
+    assert host.wait_install_status() == {"status": "error", "manifest": manifest}
+    host.frame.wait_for_selector("text=The installation failed: the admin said no")
+    assert host.frame.evaluate("() => window.__status") == "error"
+    # finishInstall(null) saved nothing, and the instance was not marked installed.
+    assert request_shapes(host) == [
+        ("get", "apps/packages/7/manifest"),
+        ("get", "helpdesk/discover"),
+        ("get", "apps/packages/7/manifest-changes"),
+    ]
+    host.assert_clean()
+
+
+def test_a_real_manifest_from_the_corpus_shows_every_setting(
+    stub_host: Any, bundle: BundleFactory, shared_dir: Path, tmp_path: Path
+) -> None:
+    from deskpro_cli.manifest.resolve import resolve
+    from deskpro_cli.manifest.source import load_source
+
+    project = tmp_path / "custom-javascript"
+    project.mkdir()
+    source = shared_dir / "corpus" / "v1" / "DeskproApps__custom-javascript__package.json"
+    (project / "package.json").write_bytes(source.read_bytes())
+    manifest = resolve(load_source(project))
+    host = stub_host(bundle(manifest), "html/install.html")
+    wait_form(host)
+
+    typed = {}
+    for i, setting in enumerate(manifest["settings"]):
+        field = host.frame.get_by_label(setting["title"])
+        assert field.input_value() == setting["defaultValue"]
+        typed[setting["name"]] = f"value {i}\nwith <b>markup</b>"
+        if setting["type"] == "text":
+            typed[setting["name"]] = f"value {i} <b>"
+        field.fill(typed[setting["name"]])
+    host.frame.get_by_role("button", name="Install").click()
+
+    assert host.wait_install_status() == {"status": "success", "manifest": manifest}
+    assert as_json(host.api_calls()[3].body) == as_json(settings_batch(typed))
+    host.assert_clean()
