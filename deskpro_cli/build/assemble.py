@@ -31,10 +31,11 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deskpro_cli.build.scan import Skipped, collect
+from deskpro_cli.build.scan import Skipped, collect, unreadable
 from deskpro_cli.errors import EnvironmentFailure
 from deskpro_cli.problems import Problem
 
@@ -57,22 +58,29 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 
 @dataclass
 class Bundle:
-    """The files of a bundle being built in ``root``, each with where it came from.
+    """The files of a bundle being built in ``root``: where each came from and where its bytes are.
 
     ``origins`` maps a bundle path (``assets/icon.png``) to what the user knows it as: the
     project-relative source (``src/main/resources/icon.png``) or a note for generated files
-    (``<installer>``, ``<compiled>``, ``<manifest>``).
+    (``<installer>``, ``<compiled from ...>``, ``<manifest>``). ``sources`` maps it to the file
+    holding its bytes now: the project's own file for a copied source (so checks and the zip
+    need not wait for the copy), else the file in ``root``. ``pending`` lists the copies still
+    to make into ``root`` (see :class:`Copier`).
     """
 
     root: Path
     origins: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)
+    pending: list[tuple[Path, Path, str]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
     def path(self, name: str) -> Path:
+        """Where ``name`` lives in the staging folder."""
         return self.root.joinpath(*name.split("/"))
 
-    def claim(self, name: str, origin: str) -> Problem | None:
-        """Record ``name`` for ``origin``; a problem when another source already has it."""
+    def claim(self, name: str, origin: str, source: Path | None = None) -> Problem | None:
+        """Record ``name`` for ``origin`` (bytes at ``source``, default its staging path); a
+        problem when another source already has that name."""
         earlier = self.origins.get(name)
         if earlier is not None:
             return Problem(
@@ -83,6 +91,7 @@ class Bundle:
                 hint=_collision_hint(name, origin, earlier),
             )
         self.origins[name] = origin
+        self.sources[name] = source if source is not None else self.path(name)
         return None
 
     def add_bytes(self, name: str, data: bytes, origin: str) -> Problem | None:
@@ -93,12 +102,12 @@ class Bundle:
             _guarded_write(self.root, lambda: _write_bytes(target, data))
         return problem
 
-    def adopt_tree(self, folder: Path, origin: str) -> None:
-        """Record every file a tool (the compiler) already wrote under ``root``."""
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                name = path.relative_to(self.root).as_posix()
-                self.origins.setdefault(name, origin)
+    def add_copy(self, name: str, source: Path, origin: str) -> Problem | None:
+        """Add a project file; its copy into the staging folder is left to :class:`Copier`."""
+        problem = self.claim(name, origin, source)
+        if problem is None:
+            self.pending.append((source, self.path(name), origin))
+        return problem
 
 
 def _collision_hint(name: str, origin: str, earlier: str) -> str:
@@ -108,13 +117,14 @@ def _collision_hint(name: str, origin: str, earlier: str) -> str:
 
 
 def copy_sources(project: Path, bundle: Bundle, *, sourcemaps: bool) -> list[Problem]:
-    """Copy the project's static sources into the bundle by the fixed layout.
+    """Add the project's static sources to the bundle by the fixed layout.
 
-    Returns the problems found (symlinks out of the project, loops, name clashes...); the files
-    that could be copied are copied either way, so every problem is reported at once.
+    Returns the problems found (symlinks out of the project, loops, name clashes...); every
+    folder is walked either way, so every problem is reported at once. The copies themselves
+    are queued in ``bundle.pending``.
 
     Raises:
-        EnvironmentFailure: a source cannot be read, or the bundle cannot be written (exit 3).
+        EnvironmentFailure: a source folder cannot be listed (exit 3).
     """
     problems: list[Problem] = []
     for src_rel, dest in SOURCE_FOLDERS:
@@ -122,41 +132,76 @@ def copy_sources(project: Path, bundle: Bundle, *, sourcemaps: bool) -> list[Pro
         problems += found.problems
         bundle.skipped += found.skipped
         for f in found.files:
-            name = f"{dest}/{f.rel}"
-            clash = bundle.claim(name, f.origin)
+            clash = bundle.add_copy(f"{dest}/{f.rel}", f.path, f.origin)
             if clash is not None:
                 problems.append(clash)
-                continue
-            _copy(f.path, bundle.path(name), f.origin, bundle.root)
-    problems += _copy_admin_readme(project, bundle)
-    return problems
-
-
-def _copy_admin_readme(project: Path, bundle: Bundle) -> list[Problem]:
     src_rel, name = ADMIN_README
     docs = collect(project / "src/main/docs", project_root=project)
-    wanted = [f for f in docs.files if f.rel == "ADMIN_README.md"]
-    problems = [p for p in docs.problems if p.file == src_rel]
-    for f in wanted:
-        clash = bundle.claim(name, f.origin)
-        if clash is not None:
-            problems.append(clash)
-        else:
-            _copy(f.path, bundle.path(name), f.origin, bundle.root)
+    problems += [p for p in docs.problems if p.file == src_rel]
+    for f in docs.files:
+        if f.rel == "ADMIN_README.md":
+            clash = bundle.add_copy(name, f.path, f.origin)
+            if clash is not None:
+                problems.append(clash)
     return problems
+
+
+class Copier:
+    """Makes the bundle's pending copies on worker threads, while the checks and the zip run.
+
+    Copying is I/O the kernel does (``sendfile``) with the GIL released, so it overlaps with
+    deflating the zip. :meth:`wait` re-raises the first failure as the project's error;
+    :meth:`close` cancels what has not started and waits for what has, so the staging folder
+    can be removed safely after a failure or Ctrl-C.
+    """
+
+    def __init__(self, bundle: Bundle, *, workers: int = 2) -> None:
+        self.bundle = bundle
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: list[Future[None]] = []
+
+    def start(self) -> None:
+        """Create the folders, then start copying."""
+        pending, self.bundle.pending = self.bundle.pending, []
+        folders = sorted({target.parent for _, target, _ in pending})
+        _guarded_write(self.bundle.root, lambda: _make_folders(folders))
+        if not pending:
+            return
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="deskpro-copy")
+        root = self.bundle.root
+        self._futures = [
+            self._pool.submit(_copy, source, target, origin, root)
+            for source, target, origin in pending
+        ]
+
+    def wait(self) -> None:
+        """Block until every copy is made.
+
+        Raises:
+            EnvironmentFailure: a source could not be read or the copy not written (exit 3).
+        """
+        for future in self._futures:
+            future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _make_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def _copy(source: Path, target: Path, origin: str, root: Path) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     except OSError as exc:
         if exc.errno in _WRITE_ERRNOS or exc.filename == str(target):
             raise _write_failure(root, exc) from exc
-        raise EnvironmentFailure(
-            f"cannot read {origin}: {exc.strerror or exc}",
-            hint="make it readable (chmod a+r), or move it out of the source folder",
-        ) from exc
+        raise unreadable(origin, exc) from exc
 
 
 def _write_bytes(target: Path, data: bytes) -> None:

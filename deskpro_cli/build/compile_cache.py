@@ -45,6 +45,28 @@ def _sha256_file(path: Path) -> str:
         return _MISSING
 
 
+def _digest(project_dir: Path, rel: str) -> str:
+    """The sha256 a record keeps for one input.
+
+    The project's own package.json is hashed without its ``deskpro`` key: the manifest is not
+    read by esbuild, and editing settings or domains should not cost a recompile.
+    """
+    path = project_dir / rel
+    if rel != "package.json":
+        return _sha256_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _MISSING
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return sha256_bytes(data)
+    if isinstance(document, dict):
+        document.pop("deskpro", None)
+    return sha256_bytes(json.dumps(document, sort_keys=True).encode())
+
+
 def _listing_hash(folder: Path) -> str:
     try:
         names = sorted(
@@ -80,7 +102,7 @@ def fingerprint(project_dir: Path, inputs: Iterable[str]) -> Fingerprint:
     for rel in inputs:
         if is_virtual(rel):
             continue
-        fp.files[rel] = _sha256_file(project_dir / rel)
+        fp.files[rel] = _digest(project_dir, rel)
         if "node_modules" in Path(rel).parts:
             continue
         folder = (project_dir / rel).parent
@@ -97,7 +119,7 @@ def fingerprint(project_dir: Path, inputs: Iterable[str]) -> Fingerprint:
                 break
             here = here.parent
     for rel in sorted(extra - set(fp.files)):
-        fp.files[rel] = _sha256_file(project_dir / rel)
+        fp.files[rel] = _digest(project_dir, rel)
     return fp
 
 
@@ -110,7 +132,7 @@ def still_matches(project_dir: Path, fp: dict[str, Any]) -> bool:
     files = fp.get("files", {})
     folders = fp.get("folders", {})
     for rel, digest in files.items():
-        if _sha256_file(project_dir / rel) != digest:
+        if _digest(project_dir, rel) != digest:
             log.debug("compile cache: %s changed", rel)
             return False
     for rel, digest in folders.items():

@@ -48,6 +48,8 @@ _ASSET_EXTENSIONS = (
 
 @dataclass
 class Outcome:
+    """What one esbuild run gave: problems, or the outputs by bundle path and what was read."""
+
     errors: list[Problem]
     warnings: list[Problem]
     outputs: dict[str, bytes] = field(default_factory=dict)

@@ -46,7 +46,7 @@ from deskpro_cli.build.esbuild import find_esbuild
 from deskpro_cli.build.esbuild_log import RULE_AMBIGUOUS_ENTRY, RULE_COMPILER_NONE
 from deskpro_cli.build.generated import write_shims
 from deskpro_cli.errors import ProblemsFound
-from deskpro_cli.problems import Problem
+from deskpro_cli.problems import Problem, sort_problems
 
 __all__ = [
     "CompileOptions",
@@ -197,7 +197,7 @@ def compile_project(
     if problems:
         raise ProblemsFound(
             f"compile failed: {_count(problems, 'error')}",
-            problems + warnings,
+            sort_problems(problems) + sort_problems(warnings),
             hint="fix the code at the places shown and run the command again",
         )
     for unit_outputs in outputs.values():

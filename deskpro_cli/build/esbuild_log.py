@@ -192,7 +192,8 @@ def to_problem(
             column = byte_to_char_column(lines[msg.line - 1], msg.byte_column) + 1
             frame = code_frame(lines, msg.line, column)
             if frame:
-                message = f"{message}\n{frame}"
+                # Indented under the problem's headline, like its hint.
+                message += "".join(f"\n    {row}" for row in frame.splitlines())
         else:
             column = msg.byte_column + 1
     return Problem(

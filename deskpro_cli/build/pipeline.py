@@ -12,26 +12,25 @@ happened and the CLI renders it.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from deskpro_cli.build.archive import ArchiveInfo, ArchiveTooLarge, write_zip
-from deskpro_cli.build.assemble import Bundle, Staging, copy_sources
+from deskpro_cli.build.assemble import Bundle, Copier, Staging, copy_sources
 from deskpro_cli.build.scan import Skipped, secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
 from deskpro_cli.errors import (
     CheckFailed,
     EnvironmentFailure,
     ProblemsFound,
-    ToolMissing,
     UsageError,
 )
 from deskpro_cli.problems import Problem, sort_problems
 
 if TYPE_CHECKING:
+    from deskpro_cli.build.compile_types import CompileResult
     from deskpro_cli.manifest import ManifestSource
 
 log = logging.getLogger(__name__)
@@ -39,8 +38,6 @@ log = logging.getLogger(__name__)
 Mode = Literal["package", "serve"]
 CompilerChoice = Literal["auto", "esbuild", "none"]
 
-#: Folders whose presence means the app has code to compile.
-COMPILE_SOURCES = ("src/main/javascript", "src/installer/javascript")
 #: The app's icon by the boilerplate's convention (src/main/resources/icon.png); the installer
 #: page shows it when the bundle has it.
 ICON = "assets/icon.png"
@@ -92,7 +89,7 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     archive: ArchiveInfo | None = None
-    compiled: Any = None
+    compiled: CompileResult | None = None
 
 
 def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult:
@@ -133,22 +130,28 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
         problems += [clash] if clash else []
         _raise_errors(problems, "the bundle cannot be assembled")
 
-        problems = verify_bundle(
-            bundle.origins,
-            bundle.root,
-            {"targets": _declared_targets(source)},
-            manifest_file=source.display,
-            manifest_pointer=source.file_pointer(""),
-            locate=lambda pointer: _locate(source, pointer),
-        )
-        _raise_errors(problems, "the bundle is broken")
-        result.warnings += problems
-
-        if options.mode == "package":
-            problems = _scan(source, bundle)
-            _raise_errors(problems, "secrets found; nothing was packed", always=True)
-            zipped = {n: bundle.path(n) for n in bundle.origins if n not in not_zipped}
-            result.archive = _write_archive(zipped, _zip_path(out_dir, options), options)
+        # The checks and the zip read the project's own files, so dist/ is filled meanwhile.
+        copier = Copier(bundle)
+        try:
+            copier.start()
+            problems = verify_bundle(
+                bundle.origins,
+                bundle.sources,
+                {"targets": _declared_targets(source)},
+                manifest_file=source.display,
+                manifest_pointer=source.file_pointer(""),
+                locate=lambda pointer: _locate(source, pointer),
+            )
+            _raise_errors(problems, "the bundle is broken")
+            result.warnings += problems
+            if options.mode == "package":
+                problems = _scan(source, bundle)
+                _raise_errors(problems, "secrets found; nothing was packed", always=True)
+                zipped = {n: p for n, p in bundle.sources.items() if n not in not_zipped}
+                result.archive = _write_archive(zipped, _zip_path(out_dir, options), options)
+            copier.wait()
+        finally:
+            copier.close()
         staging.commit()
 
     result.files = dict(sorted(bundle.origins.items()))
@@ -189,26 +192,15 @@ def _zip_path(out_dir: Path, options: BuildOptions) -> Path:
 
 def _compile(project: Path, bundle: Bundle, options: BuildOptions, result: BuildResult) -> set[str]:
     """Run the compiler when the app has code to compile; the bundle paths not to zip."""
-    try:
-        compiler: Any = importlib.import_module("deskpro_cli.build.compiler")
-    except ModuleNotFoundError:
-        wanted = [f for f in COMPILE_SOURCES if (project / f).is_dir()]
-        if wanted:
-            raise ToolMissing(
-                f"this app has {' and '.join(wanted)} to compile, and compiling is not "
-                "available yet in this version of deskpro-cli",
-                hint="write the app as plain browser JavaScript in src/main/resources "
-                "(and src/installer/resources for an installer screen), as the vanilla "
-                "template does",
-            ) from None
-        return set()
+    from deskpro_cli.build import compiler
+    from deskpro_cli.build.compile_types import CompileOptions
+
     if not compiler.needs_compile(project):
         return set()
-    types: Any = importlib.import_module("deskpro_cli.build.compile_types")
     compiled = compiler.compile_project(
         project,
         bundle.root,
-        types.CompileOptions(
+        CompileOptions(
             mode=options.mode,
             compiler=options.compiler,
             esbuild=options.esbuild,
@@ -226,11 +218,16 @@ def _compile(project: Path, bundle: Bundle, options: BuildOptions, result: Build
     return not_zipped
 
 
-def _add_installer(bundle: Bundle, resolved: dict[str, Any], compiled: Any) -> list[Problem]:
+def _add_installer(
+    bundle: Bundle, resolved: dict[str, Any], compiled: CompileResult | None
+) -> list[Problem]:
     """Write the installer page and runtime, loading the custom screen when there is one."""
-    installer: Any = importlib.import_module("deskpro_cli.build.installer")
-    SCREEN_CSS, SCREEN_JS = installer.SCREEN_CSS, installer.SCREEN_JS
-    InstallerScreen, render_installer = installer.InstallerScreen, installer.render_installer
+    from deskpro_cli.build.installer import (
+        SCREEN_CSS,
+        SCREEN_JS,
+        InstallerScreen,
+        render_installer,
+    )
 
     screen = InstallerScreen()
     units = {u.unit: u for u in compiled.units} if compiled is not None else {}
@@ -270,11 +267,11 @@ def _scan(source: ManifestSource, bundle: Bundle) -> list[Problem]:
     for name, origin in sorted(bundle.origins.items()):
         if origin == "<manifest>":
             shown = f"{source.display} (manifest.json in the zip)"
-            found = secret_problems(bundle.path(name), shown)
+            found = secret_problems(bundle.sources[name], shown)
             problems += [_without_position(p, source.display) for p in found]
         else:
             shown = origin if not origin.startswith("<") else f"{name} {origin}"
-            problems += secret_problems(bundle.path(name), shown)
+            problems += secret_problems(bundle.sources[name], shown)
     return problems
 
 

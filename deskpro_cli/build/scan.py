@@ -130,7 +130,7 @@ def _walk(
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        raise _unreadable(origin_prefix, exc) from exc
+        raise unreadable(origin_prefix, exc) from exc
     for entry in entries:
         rel = rel_prefix + entry.name
         origin = f"{origin_prefix}/{entry.name}"
@@ -156,7 +156,7 @@ def _walk(
         try:
             st = path.stat()
         except OSError as exc:
-            raise _unreadable(origin, exc) from exc
+            raise unreadable(origin, exc) from exc
         if stat.S_ISDIR(st.st_mode):
             if real in ancestors:
                 out.problems.append(
@@ -241,7 +241,8 @@ def _problem(rule: str, origin: str, what: str, hint: str | None = None) -> Prob
     return Problem(rule, "error", f"{origin} {what}", origin, hint=hint)
 
 
-def _unreadable(origin: str, exc: OSError) -> EnvironmentFailure:
+def unreadable(origin: str, exc: OSError) -> EnvironmentFailure:
+    """The error for a source that cannot be read (exit 3), naming it as the user knows it."""
     why = exc.strerror or str(exc)
     return EnvironmentFailure(
         f"cannot read {origin}: {why}",
@@ -331,6 +332,10 @@ def _chunks(path: Path, chunk_size: int) -> Iterator[tuple[bytes, int, int, int]
     col_offset = 0  # bytes of the current line that lie before the buffer
     carry = b""
     with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size <= chunk_size:  # most files: one read, no copies
+            data = handle.read()
+            yield data, len(data), 1, 0
+            return
         while True:
             data = handle.read(chunk_size)
             buffer = carry + data
@@ -403,7 +408,7 @@ def secret_problems(path: Path, origin: str, *, chunk_size: int = CHUNK) -> list
     try:
         found = find_secrets(path, chunk_size=chunk_size)
     except OSError as exc:
-        raise _unreadable(origin, exc) from exc
+        raise unreadable(origin, exc) from exc
     for f in found:
         problems.append(
             Problem(

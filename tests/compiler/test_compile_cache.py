@@ -102,6 +102,21 @@ def test_options_and_settings_are_part_of_the_key(tree, compile_app, esbuild_run
     assert len(esbuild_runs) == 6
 
 
+def test_editing_the_manifest_does_not_recompile(tree, compile_app, esbuild_runs) -> None:
+    project = tree(APP)
+    compile_app(project)
+    document = json.loads((project / "package.json").read_text())
+    document["deskpro"]["settings"] = [{"name": "greeting", "type": "text"}]
+    (project / "package.json").write_text(json.dumps(document, indent=4))
+    assert compile_app(project).cached
+    assert len(esbuild_runs) == 2
+    # Anything else in package.json can change how esbuild resolves or tree-shakes.
+    document["sideEffects"] = False
+    (project / "package.json").write_text(json.dumps(document, indent=4))
+    assert not compile_app(project).cached
+    assert len(esbuild_runs) == 4
+
+
 def test_use_cache_false_always_compiles_to_the_same_bytes(tree, compile_app, esbuild_runs) -> None:
     project = tree(APP)
     compile_app(project, out=project / "a", use_cache=False)

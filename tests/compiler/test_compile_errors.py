@@ -51,7 +51,9 @@ def test_syntax_error_points_at_the_file_line_and_column(tree, compile_app) -> N
     assert problem.line == 4
     assert problem.column == line_text.index(";") + 1
     assert problem.location() == f"src/installer/javascript/Form.jsx:4:{problem.column}"
-    headline, *frame = problem.message.splitlines()
+    headline, *indented = problem.message.splitlines()
+    assert all(row.startswith("    ") for row in indented)
+    frame = [row[4:] for row in indented]
     assert headline == 'Unexpected ";"'
     # The frame shows the user's line, marked, with the caret under the column.
     marked = [i for i, line in enumerate(frame) if line.startswith(">")]
@@ -74,7 +76,7 @@ def test_column_counts_characters_not_bytes(tree, compile_app) -> None:
         compile_app(project)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (2, line.index(";") + 1)
-    frame = problem.message.splitlines()
+    frame = [row[4:] for row in problem.message.splitlines()]
     assert _caret_column(frame[frame.index(f"> 2 | {line}") + 1]) == problem.column
 
 

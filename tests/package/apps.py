@@ -70,9 +70,14 @@ INDEX_HTML = """\
 MAIN_JS = """\
 (function () {
   "use strict";
-  var client = window.DeskproAppsSDKCore.createAppFromProps({});
-  document.getElementById("title").textContent = "Hello from my first app";
-  client.ui && client.ui.showSettings;
+  var title = document.getElementById("title");
+  window.DeskproAppsSDKCore.createApp(function (dpapp) {
+    if (!dpapp || typeof dpapp.getProperty !== "function") {
+      title.textContent = "Could not connect to Deskpro";
+      return;
+    }
+    title.textContent = "Hello from " + (dpapp.appTitle || "my first app");
+  });
 })();
 """
 

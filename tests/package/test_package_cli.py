@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("deskpro_cli.build.installer", reason="the installer branch is not merged yet")
-
 from deskpro_cli.build import archive, assemble
 from deskpro_cli.manifest import dumps_resolved, load_source, resolve
 
@@ -295,15 +293,20 @@ def test_unreadable_file_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypa
     victim = app / "src/main/resources/main.css"
     if os.geteuid() != 0:
         victim.chmod(0)
-    else:  # root reads anything: make reading this one file fail as it would for a user
-        real = shutil.copyfile
+    else:  # root reads anything: make opening this one file fail as it would for a user
+        real_copy, real_open = shutil.copyfile, Path.open
+
+        def refuse(path):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
         def copyfile(src, dst, **kw):
-            if Path(src) == victim:
-                raise PermissionError(errno.EACCES, "Permission denied", str(src))
-            return real(src, dst, **kw)
+            return refuse(src) if Path(src) == victim else real_copy(src, dst, **kw)
+
+        def path_open(self, *args, **kw):
+            return refuse(self) if self == victim else real_open(self, *args, **kw)
 
         monkeypatch.setattr(assemble.shutil, "copyfile", copyfile)
+        monkeypatch.setattr(Path, "open", path_open)
     run = cli("package", app, code=3)
     assert "cannot read src/main/resources/main.css: Permission denied" in run.stderr
     assert "chmod" in run.stderr

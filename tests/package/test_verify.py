@@ -43,7 +43,7 @@ def bundle(root: Path, files: dict[str, str], origins: dict[str, str] | None = N
         path.write_text(text)
     out = {name: f"src/{name}" for name in files}
     out.update(origins or {})
-    return out
+    return out, {name: root.joinpath(*name.split("/")) for name in out}
 
 
 def manifest(*urls: str) -> dict:
@@ -112,7 +112,7 @@ def test_resolve_ref(folder, url, resolved):
 
 
 def test_verify_reports_missing_refs_with_source_file_and_line(tmp_path):
-    files = bundle(
+    files, paths = bundle(
         tmp_path,
         {
             "html/index.html": INDEX,
@@ -126,7 +126,7 @@ def test_verify_reports_missing_refs_with_source_file_and_line(tmp_path):
         },
     )
     problems = verify_bundle(
-        files, tmp_path, manifest("html/index.html"), manifest_file="package.json"
+        files, paths, manifest("html/index.html"), manifest_file="package.json"
     )
     got = [(p.rule, p.severity, p.file, p.line, p.message) for p in problems]
     assert got == [
@@ -149,11 +149,11 @@ def test_verify_reports_missing_refs_with_source_file_and_line(tmp_path):
 
 
 def test_verify_targets_with_pointer_and_position(tmp_path):
-    files = bundle(tmp_path, {"html/index.html": "<p>"})
+    files, paths = bundle(tmp_path, {"html/index.html": "<p>"})
     locate = {"/deskpro/targets/1/url": (12, 20)}.get
     problems = verify_bundle(
         files,
-        tmp_path,
+        paths,
         manifest("html/index.html", "html/sidebar.html", "https://example.com/app"),
         manifest_file="package.json",
         manifest_pointer="/deskpro",
@@ -175,8 +175,9 @@ def test_verify_targets_with_pointer_and_position(tmp_path):
 
 def test_absolute_and_escaping_refs_are_errors_and_generated_pages_named_by_bundle_path(tmp_path):
     page = '<script src="/assets/a.js"></script>\n<img src="../../x.png">'
-    files = bundle(tmp_path, {"html/install.html": page}, {"html/install.html": "<installer>"})
-    problems = verify_bundle(files, tmp_path, manifest(), manifest_file="package.json")
+    origins = {"html/install.html": "<installer>"}
+    files, paths = bundle(tmp_path, {"html/install.html": page}, origins)
+    problems = verify_bundle(files, paths, manifest(), manifest_file="package.json")
     assert [(p.rule, p.file, p.line) for p in problems] == [
         ("DP522", "html/install.html", 1),
         ("DP522", "html/install.html", 2),
