@@ -152,9 +152,12 @@ def _report(ctx: click.Context, exc: DeskproError) -> None:
                 "problems": [p.to_json() for p in problems],
             }
         )
+    hint = exc.hint
     if problems:
         ui.problems(problems, err=True)
-    ui.error(exc.message, exc.hint)
+        if any(p.hint == hint for p in problems):
+            hint = None  # already shown under the problem itself
+    ui.error(exc.message, hint)
 
 
 def _bug(ctx: click.Context) -> None:

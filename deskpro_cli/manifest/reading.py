@@ -71,7 +71,7 @@ def problem_error(
 ) -> ProblemsFound:
     """The error to raise for a file that cannot be read as a manifest (one problem)."""
     problem = Problem(rule, "error", message, shown, pointer, line, column, hint)
-    return ProblemsFound(f"{shown}: {message}", [problem], hint=hint)
+    return ProblemsFound(f"{shown} cannot be read as a Deskpro manifest", [problem], hint=hint)
 
 
 def json_type(value: Any) -> str:
