@@ -1,0 +1,109 @@
+"""Start-up time of `deskpro --help` and `deskpro validate` against a bare interpreter.
+
+Runs, in the same session and interleaved (so machine load hits all alike), `python -c pass`,
+`deskpro --help` and `deskpro validate` on a boilerplate project, and prints the median wall time
+of each and its ratio to the bare interpreter. Target: under 3x for the CLI's start-up.
+
+    python benchmarks/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATIO = 3.0
+
+# the shape of the old boilerplate's package.json manifest (spec/dpat-output/boilerplate.*)
+BOILERPLATE = {
+    "name": "@deskpro/apps-boilerplate",
+    "version": "0.2.3",
+    "description": "My first app",
+    "author": {
+        "name": "Deskpro Apps",
+        "email": "apps@deskpro.com",
+        "url": "https://www.deskpro.com",
+    },
+    "deskpro": {
+        "version": "2.3.0",
+        "title": "My first app",
+        "isSingle": True,
+        "scope": "agent",
+        "targets": [{"target": "ticket-sidebar", "url": "html/index.html"}],
+        "storage": [],
+        "settings": [],
+        "customFields": [],
+        "deskproApiTags": [],
+        "externalApis": [],
+    },
+}
+
+
+def deskpro_command() -> list[str]:
+    """The installed console script next to this interpreter, else `python -m deskpro_cli`."""
+    script = Path(sys.executable).parent / "deskpro"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("deskpro")
+    return [found] if found else [sys.executable, "-m", "deskpro_cli"]
+
+
+def run_once(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.decode()}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21, help="runs of each command (default 21)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "boilerplate"
+        project.mkdir()
+        (project / "package.json").write_text(json.dumps(BOILERPLATE, indent=2), encoding="utf-8")
+        deskpro = deskpro_command()
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "deskpro --help": [*deskpro, "--help"],
+            "deskpro validate": [*deskpro, "validate", str(project)],
+        }
+        for cmd in commands.values():  # warm the file cache and .pyc files
+            run_once(cmd)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, cmd in commands.items():
+                times[name].append(run_once(cmd))
+
+    # the median is the headline; the minimum is steadier on a busy machine, so both are shown
+    base = statistics.median(times["python -c pass"])
+    base_min = min(times["python -c pass"])
+    print(f"{'command':<20} {'median ms':>10} {'ratio':>7} {'min ms':>8} {'ratio':>7}")
+    worst = 0.0
+    for name, values in times.items():
+        median, fastest = statistics.median(values), min(values)
+        ratio = median / base
+        if name != "python -c pass":
+            worst = max(worst, ratio)
+        print(
+            f"{name:<20} {median * 1000:>10.1f} {ratio:>6.2f}x "
+            f"{fastest * 1000:>8.1f} {fastest / base_min:>6.2f}x"
+        )
+    verdict = "within" if worst < TARGET_RATIO else "over"
+    print(f"worst median ratio {worst:.2f}x: {verdict} the {TARGET_RATIO:.0f}x target")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

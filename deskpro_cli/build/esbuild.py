@@ -1,0 +1,192 @@
+"""esbuild as an outside tool: finding it, asking its version, and running it (the one seam).
+
+Everything that starts an esbuild process goes through :func:`run_esbuild`, so tests can replace
+or count it. The compile logic lives in :mod:`deskpro_cli.build.compiler`.
+
+Where esbuild is looked for, first match wins:
+1. the path given by ``--esbuild`` (``explicit``);
+2. the ``DESKPRO_ESBUILD`` environment variable;
+3. ``node_modules/.bin/esbuild`` in the project folder or any folder above it (npm workspaces
+   hoist it to the root);
+4. ``esbuild`` on ``PATH``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from deskpro_cli.errors import ToolMissing
+
+log = logging.getLogger(__name__)
+
+#: The esbuild version deskpro-cli is tested with; the fix for a missing esbuild installs it.
+ESBUILD_PIN = "0.28.2"
+#: The oldest esbuild whose command line and log format we rely on (``--alias``, ``[ERROR]`` logs).
+MIN_VERSION = (0, 17, 0)
+ENV_VAR = "DESKPRO_ESBUILD"
+
+
+def install_command() -> str:
+    """The exact command that puts the pinned esbuild into an app."""
+    return f"npm install --save-dev esbuild@{ESBUILD_PIN}"
+
+
+@dataclass(frozen=True)
+class Esbuild:
+    """A usable esbuild: where it is, its version, and how it was found."""
+
+    path: Path
+    version: str
+    found_by: str  # "--esbuild" | "DESKPRO_ESBUILD" | "node_modules" | "PATH"
+
+
+@dataclass(frozen=True)
+class EsbuildRun:
+    """What one esbuild process gave back."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_esbuild(
+    executable: Path, args: Sequence[str], *, cwd: Path, stdin: str | None = None
+) -> EsbuildRun:
+    """Run esbuild once and wait for it: THE subprocess seam of the compile step.
+
+    Raises:
+        ToolMissing: the executable cannot be started at all.
+    """
+    cmd = [str(executable), *args]
+    log.debug("running %s (in %s)", " ".join(cmd), cwd)
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            input=stdin if stdin is not None else "",
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except OSError as exc:  # not executable, wrong architecture, vanished
+        raise ToolMissing(
+            f"esbuild at {executable} cannot be run: {exc.strerror or exc}",
+            hint=f"reinstall it: `{install_command()}` in the app folder",
+        ) from exc
+    return EsbuildRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _parse_version(text: str) -> tuple[int, int, int] | None:
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
+    if match is None:
+        return None
+    major, minor, patch = (int(g) for g in match.groups())
+    return major, minor, patch
+
+
+_version_memo: dict[tuple[str, int, int], str] = {}
+
+
+def esbuild_version(path: Path) -> str:
+    """``esbuild --version`` for the binary at ``path`` (remembered while the file is unchanged).
+
+    Raises:
+        ToolMissing: it does not run, does not answer like esbuild, or is older than we support.
+    """
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ToolMissing(
+            f"esbuild not found at {path}", hint=f"install it: `{install_command()}`"
+        ) from exc
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key in _version_memo:
+        return _version_memo[key]
+    run = run_esbuild(path, ["--version"], cwd=path.parent)
+    version = run.stdout.strip()
+    parsed = _parse_version(version)
+    if run.returncode != 0 or parsed is None:
+        said = (run.stderr or run.stdout).strip().splitlines()
+        detail = f": {said[0]}" if said else ""
+        raise ToolMissing(
+            f"{path} does not work as esbuild (`--version` failed{detail})",
+            hint=(
+                "reinstall it in the app (`rm -rf node_modules && npm install`), or run "
+                f"`{install_command()}`"
+            ),
+        )
+    if parsed < MIN_VERSION:
+        wanted = ".".join(map(str, MIN_VERSION))
+        raise ToolMissing(
+            f"esbuild {version} at {path} is too old (deskpro-cli needs {wanted} or newer)",
+            hint=f"upgrade it: `{install_command()}` in the app folder",
+        )
+    _version_memo[key] = version
+    return version
+
+
+def _node_modules_bin(project_dir: Path) -> Path | None:
+    names = ["esbuild.cmd", "esbuild.exe", "esbuild"] if os.name == "nt" else ["esbuild"]
+    for folder in [project_dir, *project_dir.parents]:
+        for name in names:
+            candidate = folder / "node_modules" / ".bin" / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def find_esbuild(
+    project_dir: Path,
+    *,
+    explicit: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    needed_for: str = "this app",
+) -> Esbuild:
+    """Find a working esbuild for ``project_dir`` (see the module docstring for the order).
+
+    ``needed_for`` names what is to be compiled, for the error message.
+
+    Raises:
+        ToolMissing: none found (the hint is the exact command that installs it), or the one
+            pointed at does not work.
+    """
+    environ = os.environ if env is None else env
+    if explicit is not None:
+        return Esbuild(_must_exist(explicit, "--esbuild"), esbuild_version(explicit), "--esbuild")
+    from_env = environ.get(ENV_VAR, "")
+    if from_env:
+        path = Path(from_env).expanduser()
+        return Esbuild(_must_exist(path, ENV_VAR), esbuild_version(path), ENV_VAR)
+    local = _node_modules_bin(project_dir)
+    if local is not None:
+        return Esbuild(local, esbuild_version(local), "node_modules")
+    on_path = shutil.which("esbuild", path=environ.get("PATH"))
+    if on_path is not None:
+        path = Path(on_path)
+        return Esbuild(path, esbuild_version(path), "PATH")
+    raise ToolMissing(
+        f"esbuild is needed to compile {needed_for} but was not found "
+        f"(looked in node_modules/.bin of {project_dir} and above, and on PATH)",
+        hint=(
+            f"run `{install_command()}` in {project_dir} (or point --esbuild / {ENV_VAR} "
+            "at an esbuild binary)"
+        ),
+    )
+
+
+def _must_exist(path: Path, where: str) -> Path:
+    if not path.is_file():
+        raise ToolMissing(
+            f"esbuild not found at {path} (given by {where})",
+            hint=f"fix the path, or install esbuild in the app: `{install_command()}`",
+        )
+    return path

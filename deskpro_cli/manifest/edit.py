@@ -1,0 +1,263 @@
+"""Editing a manifest safely: load, change the text in place, validate, diff, write atomically.
+
+An :class:`Editor` wraps one manifest file (a project's ``package.json`` with its ``deskpro``
+object, or its root ``manifest.json``). The operations of ``edit_settings``, ``edit_storage``
+and ``edit_domains`` (in this package) change
+its :class:`~deskpro_cli.manifest.jsonedit.JsonText`; :meth:`Editor.commit` then
+
+1. validates the edited manifest with the rules of ``deskpro validate`` and refuses (raising
+   :class:`~deskpro_cli.errors.ProblemsFound`, exit 1, file untouched) when it has any error;
+2. makes the unified diff of the change;
+3. unless it is a dry run, checks the file was not changed behind our back since it was read,
+   and writes the new text with :func:`deskpro_cli.fsutil.atomic_write_bytes` (temporary file
+   in the same folder, fsync, rename; the file's permissions are kept; a symlink is followed,
+   so the link stays a link).
+
+A file that is not valid JSON (or not UTF-8, or has a BOM) is refused when it is loaded, with
+its line and column; nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deskpro_cli.errors import CheckFailed, ProblemsFound, UsageError
+from deskpro_cli.fsutil import atomic_write_bytes
+from deskpro_cli.manifest.jsonedit import JsonEditError, JsonText
+from deskpro_cli.manifest.jsonpos import join_pointer
+from deskpro_cli.manifest.model import SUPPORTED_VERSIONS, is_supported
+from deskpro_cli.manifest.source import ManifestSource, load_source
+from deskpro_cli.problems import Problem
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EditResult", "Editor", "unified_diff"]
+
+
+@dataclass
+class EditResult:
+    """What an edit did (or, for a dry run, would do).
+
+    Attributes:
+        file: the file as problems name it (``package.json``).
+        path: the file on disk.
+        before / after: the text before and after the edit.
+        diff: the unified diff from ``before`` to ``after`` ("" when nothing changed).
+        written: whether the file was written (False for a dry run or a no-op).
+        summary: one line saying what was done.
+        notes: what the user should know (a default chosen for safety, a related item kept).
+        warnings: warnings the edit brought in (the manifest stays valid with them).
+    """
+
+    file: str
+    path: Path
+    before: str
+    after: str
+    diff: str
+    written: bool
+    summary: str
+    notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+class Editor:
+    """One manifest file opened for editing.
+
+    Raises (from the constructor):
+        UsageError: PATH is a built app (``dist/`` or a zip), which is not edited.
+        ProblemsFound: no manifest, or a file that is not readable JSON (with line and column).
+        CheckFailed: the manifest's version is missing or unknown, so its keys are unknown.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        source = load_source(path)
+        if source.origin in ("dist", "zip"):
+            raise UsageError(
+                f"{source.display} is a built app; the editing commands change the project's "
+                "own manifest",
+                hint="point PATH at the project folder (its package.json or manifest.json), then "
+                "rebuild with `deskpro package`",
+            )
+        self.source = source
+        self.doc = JsonText(source.text)
+        self.notes: list[str] = []
+        version = source.manifest.get("version")
+        if not is_supported(version):
+            problems = _errors(_validate(source))
+            shown = "no version" if version is None else f"version {version!r}"
+            raise ProblemsFound(
+                f"{source.display}: the manifest has {shown}; its keys depend on it, so it "
+                "cannot be edited until it is fixed",
+                problems,
+                hint=f'set "version" to one of {", ".join(SUPPORTED_VERSIONS)} '
+                "(2.3.0 is what the old tool's templates used)",
+            )
+        self.version: str = str(version)
+
+    # -- reading the manifest -------------------------------------------------------------
+    @property
+    def base(self) -> str:
+        """The pointer of the manifest object in the file (``/deskpro`` or ``""``)."""
+        return self.source.pointer
+
+    def pointer(self, *tokens: str | int) -> str:
+        """A pointer into the file for a path inside the manifest object."""
+        return join_pointer(self.base, *tokens)
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest object as it stands now (do not mutate)."""
+        value: dict[str, Any] = self.doc.get(self.base)
+        return value
+
+    def line_of(self, *tokens: str | int) -> int | None:
+        """The 1-based line of a manifest value in the current text (None if absent)."""
+        span = self.doc.parsed.spans.get(self.pointer(*tokens))
+        return None if span is None else span.line
+
+    def array(self, key: str) -> list[Any] | None:
+        """The manifest's array under ``key``; None when the key is absent.
+
+        Raises:
+            CheckFailed: the key holds something other than an array.
+        """
+        value = self.manifest().get(key)
+        if value is None and key not in self.manifest():
+            return None
+        if not isinstance(value, list):
+            raise CheckFailed(
+                f"{self.source.display}: {self.pointer(key)} is not an array, so it cannot be "
+                "edited as a list",
+                hint=f'make it a list ("{key}": [...]) or run `deskpro validate` to see why',
+            )
+        return value
+
+    # -- changing it ----------------------------------------------------------------------
+    def append(self, key: str, item: Any) -> None:
+        """Add ``item`` at the end of the manifest's array ``key`` (created when absent)."""
+        try:
+            if self.array(key) is None:
+                self.doc.set(self.base, key, [item])
+            else:
+                self.doc.append(self.pointer(key), item)
+        except JsonEditError as exc:
+            raise self._ambiguous(exc) from None
+
+    def remove_items(self, key: str, indexes: Iterable[int]) -> None:
+        """Remove the items at ``indexes`` of the manifest's array ``key``."""
+        try:
+            for index in sorted(set(indexes), reverse=True):
+                self.doc.remove(self.pointer(key, index))
+        except JsonEditError as exc:
+            raise self._ambiguous(exc) from None
+
+    def _ambiguous(self, exc: JsonEditError) -> CheckFailed:
+        return CheckFailed(
+            f"{self.source.display}: cannot edit safely: {exc}",
+            hint="remove the repeated key by hand (JSON readers keep only the last one), then "
+            "run the command again",
+        )
+
+    # -- finishing ------------------------------------------------------------------------
+    def commit(self, summary: str, *, dry_run: bool = False) -> EditResult:
+        """Validate the edited manifest, then write it (unless ``dry_run``).
+
+        Raises:
+            ProblemsFound: the edited manifest has errors; nothing is written.
+            CheckFailed: the file changed on disk while it was being edited.
+            OSError: the write failed (the file is then as it was).
+        """
+        source = self.source
+        before, after = source.text, self.doc.text
+        result = EditResult(
+            file=source.display,
+            path=source.path,
+            before=before,
+            after=after,
+            diff=unified_diff(before, after, source.display),
+            written=False,
+            summary=summary,
+            notes=list(self.notes),
+        )
+        if before == after:
+            return result
+        edited = dataclasses.replace(source, text=after, parsed=self.doc.parsed)
+        problems_after = _validate(edited)
+        errors = _errors(problems_after)
+        old = {_identity(p) for p in _validate(source)}
+        if errors:
+            already = all(_identity(p) in old for p in errors)
+            raise ProblemsFound(
+                f"refused: the edit would leave {source.display} invalid; nothing was written",
+                errors,
+                hint=(
+                    "these problems are already in the file: fix them (see `deskpro validate`), "
+                    "then run the command again"
+                    if already
+                    else "change the command's options so the manifest stays valid"
+                ),
+            )
+        result.warnings = [p for p in problems_after if _identity(p) not in old]
+        if not dry_run:
+            self._write(after)
+            result.written = True
+        return result
+
+    def _write(self, text: str) -> None:
+        target = self.source.path.resolve()
+        try:
+            on_disk = target.read_bytes()
+        except FileNotFoundError:
+            on_disk = b""
+        if on_disk != self.source.text.encode("utf-8"):
+            raise CheckFailed(
+                f"{self.source.display} changed on disk while it was being edited; nothing was "
+                "written",
+                hint="run the command again",
+            )
+        atomic_write_bytes(target, text.encode("utf-8"))
+        log.info("wrote %s", target)
+
+
+def _validate(source: ManifestSource) -> list[Problem]:
+    from deskpro_cli.manifest.validate import validate_source
+
+    return validate_source(source)
+
+
+def _errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
+
+
+def _identity(p: Problem) -> tuple[str, str, str]:
+    """A problem without its position (which an edit may move)."""
+    return (p.rule, p.pointer, p.message)
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    """The unified diff between two texts, git style (``a/NAME``, ``b/NAME``, 3 lines of context).
+
+    Line endings are shown as they are; a last line without a newline gets git's
+    ``\\ No newline at end of file`` marker.
+    """
+    if before == after:
+        return ""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    shown = name.lstrip("/")
+    lines = difflib.unified_diff(old, new, fromfile=f"a/{shown}", tofile=f"b/{shown}")
+    out: list[str] = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)

@@ -1,0 +1,89 @@
+"""Reading a manifest file's bytes: strict UTF-8, no BOM, not empty; load errors as problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deskpro_cli.errors import ProblemsFound
+from deskpro_cli.problems import Problem
+
+
+def decode_manifest_bytes(raw: bytes, shown: str) -> str:
+    """The text of a manifest file: strict UTF-8 without a byte order mark.
+
+    Raises:
+        ProblemsFound: a BOM, another encoding, or an empty file (each with line and column).
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise problem_error(
+            shown,
+            "DP003",
+            "the file starts with a UTF-8 byte order mark (BOM), which JSON does not allow",
+            hint="save the file as UTF-8 without BOM (most editors: 'UTF-8' rather than "
+            "'UTF-8 with BOM')",
+            line=1,
+            column=1,
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise problem_error(
+            shown,
+            "DP002",
+            "the file is UTF-16; JSON files must be UTF-8",
+            hint="save the file as UTF-8",
+            line=1,
+            column=1,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+        raise problem_error(
+            shown,
+            "DP002",
+            f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
+            line=line,
+            column=column,
+        ) from None
+    if text.strip(" \t\r\n") == "":
+        raise problem_error(
+            shown,
+            "DP004",
+            "the file is empty",
+            hint="a manifest is a JSON object; `deskpro init` writes a complete one",
+            line=1,
+            column=1,
+        )
+    return text
+
+
+def problem_error(
+    shown: str,
+    rule: str,
+    message: str,
+    *,
+    hint: str,
+    pointer: str = "",
+    line: int | None = None,
+    column: int | None = None,
+) -> ProblemsFound:
+    """The error to raise for a file that cannot be read as a manifest (one problem)."""
+    problem = Problem(rule, "error", message, shown, pointer, line, column, hint)
+    return ProblemsFound(f"{shown}: {message}", [problem], hint=hint)
+
+
+def json_type(value: Any) -> str:
+    """``an array``, ``a string``... for messages about a value of the wrong kind."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "an object"

@@ -1,0 +1,52 @@
+"""What every semantic check gets: the source, the composed manifest, its version, a report()."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from deskpro_cli.manifest.registry import severity
+from deskpro_cli.manifest.source import ManifestSource
+from deskpro_cli.problems import Problem, Severity
+
+#: ``oauth:<provider>`` (the connection) and ``oauth:<provider>:tokens`` (users' tokens).
+OAUTH_ITEM = re.compile(r"oauth:([^:]+)")
+OAUTH_TOKENS = re.compile(r"oauth:([^:]+):tokens")
+
+
+@dataclass
+class RuleContext:
+    """One manifest being checked; checks call :meth:`report`."""
+
+    source: ManifestSource
+    manifest: dict[str, Any]
+    version: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(
+        self,
+        rule: str,
+        message: str,
+        pointer: str = "",
+        *,
+        hint: str | None = None,
+        key: bool = False,
+        level: Severity | None = None,
+    ) -> None:
+        self.problems.append(
+            self.source.problem(rule, level or severity(rule), message, pointer, hint=hint, key=key)
+        )
+
+    def items(self, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(index, item) of the object items of a list key of the manifest."""
+        value = self.manifest.get(key)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    yield i, item
+
+    def storage_key(self) -> str:
+        """``storage``, or ``state`` for a 2.1.0 manifest that uses that name."""
+        return "storage" if "storage" in self.manifest or "state" not in self.manifest else "state"

@@ -1,0 +1,409 @@
+"""Finding and reading a manifest: project folder, package.json, manifest.json, dist/ or app.zip.
+
+``load_source(path)`` returns a :class:`ManifestSource`: the text, the parsed document with the
+position of every value, the manifest object as declared, and (for a built ``dist/`` or zip) the
+files next to it. Unreadable input (not UTF-8, a BOM, empty, not JSON, not an object, no
+``deskpro`` key, no manifest, a corrupt zip) raises :class:`~deskpro_cli.errors.ProblemsFound`
+(exit 1) with one problem naming the file, the line and column, and the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from deskpro_cli.errors import ProblemsFound, UsageError
+from deskpro_cli.manifest.jsonpos import JsonSyntaxError, ParsedJson, parse_json, split_pointer
+from deskpro_cli.manifest.model import NPM_KEYS
+from deskpro_cli.manifest.reading import decode_manifest_bytes, json_type, problem_error
+from deskpro_cli.problems import Problem, Severity
+
+log = logging.getLogger(__name__)
+
+#: A manifest is a few kilobytes; anything past this is the wrong file (and is not read).
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+
+Kind = Literal["package.json", "manifest.json"]
+Origin = Literal["project", "file", "dist", "zip"]
+
+_MANIFEST_KEYS_FROM_NPM = {v: k for k, v in NPM_KEYS.items()}
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A built app: the files of a ``dist/`` folder or an ``app.zip`` (posix paths)."""
+
+    display: str
+    files: frozenset[str]
+
+    def has(self, rel: str) -> bool:
+        """Whether the bundle holds the file ``rel`` (a target URL, relative to the root)."""
+        norm = PurePosixPath(rel.split("?", 1)[0].split("#", 1)[0]).as_posix()
+        return norm.lstrip("/") in self.files
+
+
+@dataclass
+class ManifestSource:
+    """A manifest as read from the user's file, with positions for every value.
+
+    Attributes:
+        path: the file the text came from (for a zip: the zip itself).
+        display: how problems name that file (``package.json``, ``dist/app.zip!/manifest.json``).
+        kind: ``package.json`` (manifest under ``deskpro``) or ``manifest.json``.
+        origin: what PATH was: a project folder, a file, a built ``dist/`` folder or a zip.
+        text: the file's text (what the spans' offsets index).
+        parsed: the parsed document with spans and duplicate keys.
+        pointer: JSON pointer of the manifest object in the file (``/deskpro`` or ``""``).
+        bundle: the built files next to the manifest (``dist/`` or zip), else None.
+        project_dir: the project folder, when the source is a project's file.
+        notes: problems noticed while finding the source (e.g. a shadowed package.json manifest).
+    """
+
+    path: Path
+    display: str
+    kind: Kind
+    origin: Origin
+    text: str
+    parsed: ParsedJson
+    pointer: str
+    bundle: Bundle | None = None
+    project_dir: Path | None = None
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def document(self) -> Any:
+        """The whole parsed file."""
+        return self.parsed.value
+
+    @property
+    def declared(self) -> dict[str, Any]:
+        """The manifest object as written (the ``deskpro`` object, or the whole manifest.json)."""
+        if self.pointer == "":
+            value: dict[str, Any] = self.parsed.value
+            return value
+        obj: dict[str, Any] = self.parsed.value["deskpro"]
+        return obj
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The manifest the old tool composes before normalising (spec §1.1).
+
+        For package.json: ``appVersion``, ``author``, ``description``, ``name`` from the npm keys
+        (those present), then every ``deskpro`` key except those four, in source order. For
+        manifest.json: the object itself.
+        """
+        if self.kind == "manifest.json":
+            return dict(self.declared)
+        doc = self.parsed.value
+        out: dict[str, Any] = {}
+        for npm_key, manifest_key in NPM_KEYS.items():
+            if npm_key in doc:
+                out[manifest_key] = doc[npm_key]
+        for key, value in self.declared.items():
+            if key not in _MANIFEST_KEYS_FROM_NPM:
+                out[key] = value
+        return out
+
+    # -- positions ------------------------------------------------------------------------
+    def file_pointer(self, manifest_pointer: str) -> str:
+        """Where a pointer into :attr:`manifest` lives in the file.
+
+        For package.json the npm-mapped keys live at the top (``/appVersion`` → ``/version``)
+        and every other key under ``/deskpro``.
+        """
+        if self.kind == "manifest.json":
+            return self.pointer + manifest_pointer
+        tokens = split_pointer(manifest_pointer)
+        if tokens and tokens[0] in _MANIFEST_KEYS_FROM_NPM:
+            rest = manifest_pointer[len(tokens[0]) + 1 :]
+            return "/" + _MANIFEST_KEYS_FROM_NPM[tokens[0]] + rest
+        return self.pointer + manifest_pointer
+
+    def position(self, file_pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
+        """1-based line and column of a value (or, with ``key``, of its key) in the file.
+
+        A pointer that is not in the file (a missing key) gets its closest existing parent's
+        position, at the parent's key when it has one.
+        """
+        try:
+            found, span = self.parsed.nearest(file_pointer)
+        except KeyError:
+            return None, None
+        if (key or found != file_pointer) and span.key_start is not None:
+            pos = self.parsed.key_position(found)
+            if pos is not None:
+                return pos
+        return span.line, span.column
+
+    def problem(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        manifest_pointer: str = "",
+        *,
+        hint: str | None = None,
+        key: bool = False,
+        file_pointer: str | None = None,
+    ) -> Problem:
+        """A problem about the value at ``manifest_pointer``, placed in the user's file.
+
+        ``key`` places it at the member's key rather than its value; ``file_pointer`` names the
+        place in the file directly (for things outside the manifest object, like npm keys).
+        """
+        pointer = self.file_pointer(manifest_pointer) if file_pointer is None else file_pointer
+        line, column = self.position(pointer, key=key)
+        return Problem(rule, severity, message, self.display, pointer, line, column, hint)
+
+
+# -- finding the source ---------------------------------------------------------------------
+def display_path(path: Path) -> str:
+    """``path`` as problems show it: relative to the current folder when inside it."""
+    try:
+        rel = path.resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return str(path)
+    return rel.as_posix() if str(rel) != "." else "."
+
+
+def load_source(path: Path | str) -> ManifestSource:
+    """Find and read the manifest at ``path`` (project folder, package.json, manifest.json,
+    built ``dist/`` folder or ``app.zip``).
+
+    In a project folder a root ``manifest.json`` wins over ``package.json#deskpro`` (a
+    ``deskpro`` key it shadows is noted as a warning). A folder with ``manifest.json`` and neither
+    ``package.json`` nor ``src/`` is taken as a built ``dist/``: its files are kept so target
+    URLs can be checked.
+
+    Raises:
+        UsageError: ``path`` does not exist.
+        ProblemsFound: no manifest there, an unreadable zip, or a manifest file that is not
+            readable JSON of the right shape (one problem with its rule id and position).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder", hint="check the PATH argument")
+    if path.is_dir():
+        return _load_folder(path)
+    if path.suffix.lower() == ".zip" or _is_zip(path):
+        return _load_zip(path)
+    return _load_file(path, origin="file")
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _load_folder(folder: Path) -> ManifestSource:
+    manifest = folder / "manifest.json"
+    package = folder / "package.json"
+    is_project = package.is_file() or (folder / "src").is_dir()
+    if manifest.is_file() and is_project:
+        source = _load_file(manifest, origin="project", kind="manifest.json")
+        source.project_dir = folder
+        if package.is_file():
+            shadowed = _shadowed_package_manifest(package)
+            if shadowed is not None:
+                source.notes.append(shadowed)
+        return source
+    if manifest.is_file():
+        source = _load_file(manifest, origin="dist", kind="manifest.json")
+        source.bundle = Bundle(display_path(folder), frozenset(_folder_files(folder)))
+        return source
+    if package.is_file():
+        source = _load_file(package, origin="project", kind="package.json")
+        source.project_dir = folder
+        return source
+    hint = "point PATH at your app's folder, or create a project with `deskpro init DIR`"
+    if (folder / "dist" / "manifest.json").is_file():
+        hint = f"to check the built app, run `deskpro validate {display_path(folder / 'dist')}`"
+    raise problem_error(
+        display_path(folder),
+        "DP020",
+        'no manifest here: no package.json (with a "deskpro" key) and no manifest.json',
+        hint=hint,
+    )
+
+
+def _folder_files(folder: Path) -> list[str]:
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d != "node_modules"]
+        rel_dir = Path(dirpath).relative_to(folder)
+        out.extend((rel_dir / name).as_posix() for name in filenames)
+    return out
+
+
+def _shadowed_package_manifest(package: Path) -> Problem | None:
+    """A warning when package.json also declares a manifest that the root manifest.json hides."""
+    try:
+        raw = package.read_bytes()
+        if len(raw) > MAX_MANIFEST_BYTES:
+            return None
+        parsed = parse_json(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, JsonSyntaxError):
+        return None
+    if not isinstance(parsed.value, dict) or "deskpro" not in parsed.value:
+        return None
+    pos = parsed.key_position("/deskpro") or (None, None)
+    return Problem(
+        "DP008",
+        "warning",
+        'package.json has a "deskpro" manifest too, but manifest.json wins: this one is ignored',
+        display_path(package),
+        "/deskpro",
+        pos[0],
+        pos[1],
+        'keep one manifest: delete manifest.json or the "deskpro" key of package.json',
+    )
+
+
+def _load_file(
+    path: Path, *, origin: Origin, kind: Kind | None = None, display: str | None = None
+) -> ManifestSource:
+    shown = display or display_path(path)
+    size = path.stat().st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise problem_error(
+            shown,
+            "DP004",
+            f"the file is {size / 1e6:.1f} MB; a manifest is a few kilobytes, so this is not one",
+            hint="point PATH at your app's package.json or manifest.json",
+        )
+    return _from_bytes(path, path.read_bytes(), shown, origin=origin, kind=kind)
+
+
+def _from_bytes(
+    path: Path, raw: bytes, shown: str, *, origin: Origin, kind: Kind | None
+) -> ManifestSource:
+    text = decode_manifest_bytes(raw, shown)
+    try:
+        parsed = parse_json(text)
+    except JsonSyntaxError as exc:
+        raise ProblemsFound(
+            f"{shown} is not valid JSON",
+            [
+                Problem(
+                    "DP001",
+                    "error",
+                    f"invalid JSON: {exc.msg}",
+                    shown,
+                    "",
+                    exc.line,
+                    exc.column,
+                    "fix the JSON syntax at this line and column (JSON has no comments, no "
+                    "trailing commas, and takes double quotes only)",
+                )
+            ],
+        ) from None
+    doc = parsed.value
+    if not isinstance(doc, dict):
+        what = json_type(doc)
+        raise problem_error(
+            shown,
+            "DP005",
+            f"the file holds {what}, but a manifest is a JSON object ({{...}})",
+            hint='the file must start with "{": an object of the manifest\'s keys',
+            line=parsed.spans[""].line,
+            column=parsed.spans[""].column,
+        )
+    if kind is None:
+        kind = _sniff_kind(path, doc)
+    pointer = ""
+    if kind == "package.json":
+        pointer = "/deskpro"
+        if "deskpro" not in doc:
+            raise problem_error(
+                shown,
+                "DP006",
+                'package.json has no "deskpro" key, so it declares no Deskpro app manifest',
+                hint='add a "deskpro" object (start from `deskpro init`), or add a manifest.json',
+                line=1,
+                column=1,
+            )
+        if not isinstance(doc["deskpro"], dict):
+            span = parsed.spans["/deskpro"]
+            raise problem_error(
+                shown,
+                "DP006",
+                '"deskpro" must be an object holding the manifest, not '
+                + json_type(doc["deskpro"]),
+                pointer="/deskpro",
+                hint='write "deskpro": { "version": "2.3.0", ... }',
+                line=span.line,
+                column=span.column,
+            )
+    return ManifestSource(path, shown, kind, origin, text, parsed, pointer)
+
+
+def _sniff_kind(path: Path, doc: dict[str, Any]) -> Kind:
+    name = path.name.lower()
+    if name == "package.json":
+        return "package.json"
+    if name == "manifest.json":
+        return "manifest.json"
+    return "package.json" if "deskpro" in doc else "manifest.json"
+
+
+# -- zips -----------------------------------------------------------------------------------
+def _load_zip(path: Path) -> ManifestSource:
+    import zipfile  # only zips need it (and it is slow to import)
+    import zlib
+
+    shown = display_path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            names = {i.filename: i for i in infos}
+            info = names.get("manifest.json")
+            if info is None:
+                raise problem_error(
+                    shown,
+                    "DP022",
+                    "the zip has no manifest.json at its root",
+                    hint=_zip_layout_hint(list(names)),
+                )
+            if info.file_size > MAX_MANIFEST_BYTES:
+                raise problem_error(
+                    shown,
+                    "DP022",
+                    f"its manifest.json is {info.file_size / 1e6:.1f} MB, far too large for a "
+                    "manifest",
+                    hint="rebuild the zip with `deskpro package`",
+                )
+            raw = zf.read(info)
+    except zipfile.BadZipFile as exc:
+        raise problem_error(
+            shown,
+            "DP021",
+            f"not a readable zip file ({exc})",
+            hint="the file is corrupt or truncated; rebuild it with `deskpro package`",
+        ) from None
+    except (NotImplementedError, RuntimeError, EOFError, ValueError, zlib.error) as exc:
+        raise problem_error(
+            shown,
+            "DP021",
+            f"cannot read manifest.json from the zip ({exc})",
+            hint="the zip is damaged; rebuild it with `deskpro package`",
+        ) from None
+    source = _from_bytes(path, raw, f"{shown}!/manifest.json", origin="zip", kind="manifest.json")
+    source.bundle = Bundle(shown, frozenset(names))
+    return source
+
+
+def _zip_layout_hint(names: list[str]) -> str:
+    nested = sorted(n for n in names if n.endswith("/manifest.json"))
+    if nested:
+        top = nested[0].rsplit("/manifest.json", 1)[0]
+        return (
+            f"it has {nested[0]}: the zip holds the folder {top}/ instead of its contents; "
+            "zip the files inside dist/, or run `deskpro package`"
+        )
+    return "an app zip has manifest.json at its root; build it with `deskpro package`"

@@ -1,0 +1,190 @@
+"""Bad input: a clear message naming the file and place, the right exit code, no traceback."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from deskpro_cli.errors import ProblemsFound
+from deskpro_cli.manifest import load_source
+
+from .helpers import PACKAGE, package
+from conftest import CliFixture
+
+
+def check_bad(
+    cli: CliFixture, path: Path, rule: str, words: str, *, unreadable: bool = True
+) -> dict:
+    """Run validate on ``path`` in text and JSON mode; return the one problem (as JSON).
+
+    ``unreadable``: the manifest cannot even be read, so `manifest show` fails too.
+    """
+    run = cli("validate", path, code=1)
+    assert "Traceback" not in run.output
+    assert f"error {rule} " in run.stdout, run.output
+    assert words in run.stdout, run.output
+    assert "hint: " in run.stdout
+    report = json.loads(cli("validate", path, "--json", code=1).stdout)
+    assert report["ok"] is False
+    [problem] = report["problems"]
+    assert problem["rule"] == rule and problem["hint"]
+    # the other commands that read a manifest fail the same way, through the error funnel
+    shown = cli("manifest", "show", path, "--resolved", code=1)
+    assert rule in shown.stderr and "Traceback" not in shown.output
+    if unreadable:
+        cli("manifest", "show", path, code=1)
+    return problem
+
+
+def test_invalid_json_points_at_line_and_column(cli: CliFixture, tree) -> None:
+    root = tree(
+        {"package.json": '{\n  "name": "x",\n  "deskpro": {\n    "version": "2.3.0",,\n  }\n}\n'}
+    )
+    problem = check_bad(cli, root, "DP001", "invalid JSON")
+    assert (problem["line"], problem["column"]) == (4, 24)
+    run = cli("validate", root, code=1)
+    assert "package.json:4:24: error DP001" in run.stdout
+
+
+def test_trailing_comma_is_named(cli: CliFixture, tree) -> None:
+    root = tree({"package.json": '{"deskpro": {"version": "2.3.0",}}'})
+    problem = check_bad(cli, root, "DP001", "Trailing comma")
+    assert (problem["line"], problem["column"]) == (1, 33)
+
+
+def test_bom(cli: CliFixture, tree) -> None:
+    root = tree({"package.json": b"\xef\xbb\xbf" + json.dumps(PACKAGE).encode()})
+    problem = check_bad(cli, root, "DP003", "byte order mark")
+    assert (problem["line"], problem["column"]) == (1, 1)
+    assert "without BOM" in problem["hint"]
+
+
+def test_not_utf8_names_the_byte_and_its_place(cli: CliFixture, tree) -> None:
+    text = json.dumps(package(title="Caf\u00e9"), indent=2, ensure_ascii=False).encode("latin-1")
+    root = tree({"package.json": text})
+    problem = check_bad(cli, root, "DP002", "not UTF-8")
+    line = text.split(b"\n").index(next(x for x in text.split(b"\n") if b"\xe9" in x)) + 1
+    assert problem["line"] == line
+    assert problem["column"] == text.split(b"\n")[line - 1].index(b"\xe9") + 1
+    assert "0xe9" in json.dumps(problem)
+
+
+def test_utf16(cli: CliFixture, tree) -> None:
+    root = tree({"package.json": json.dumps(PACKAGE).encode("utf-16")})
+    check_bad(cli, root, "DP002", "UTF-16")
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\r\n"])
+def test_empty_file(cli: CliFixture, tree, content: bytes) -> None:
+    root = tree({"package.json": content})
+    check_bad(cli, root, "DP004", "empty")
+
+
+@pytest.mark.parametrize(
+    ("text", "what"), [("[1, 2]", "an array"), ('"deskpro"', "a string"), ("42", "a number")]
+)
+def test_top_level_not_an_object(cli: CliFixture, tree, text: str, what: str) -> None:
+    root = tree({"manifest.json": text, "src/.keep": ""})
+    problem = check_bad(cli, root, "DP005", what)
+    assert problem["file"].endswith("manifest.json")
+
+
+def test_deskpro_key_missing(cli: CliFixture, tree) -> None:
+    root = tree({"package.json": '{"name": "x", "version": "1.0.0"}'})
+    check_bad(cli, root, "DP006", 'no "deskpro" key')
+
+
+@pytest.mark.parametrize("value", ['"2.3.0"', "[]", "null"])
+def test_deskpro_not_an_object(cli: CliFixture, tree, value: str) -> None:
+    root = tree({"package.json": '{\n  "name": "x",\n  "deskpro": ' + value + "\n}"})
+    problem = check_bad(cli, root, "DP006", "must be an object")
+    assert (problem["pointer"], problem["line"], problem["column"]) == ("/deskpro", 3, 14)
+
+
+@pytest.mark.parametrize("version", ["2.0.0", "3.0.0", "1.0"])
+def test_unknown_version_names_the_supported_ones(cli: CliFixture, tree, version: str) -> None:
+    root = tree({"package.json": json.dumps(package(version=version), indent=2)})
+    problem = check_bad(cli, root, "DP011", f'"{version}" is not supported', unreadable=False)
+    assert "2.1.0, 2.2.0, 2.3.0, 2.4.0" in problem["message"]
+    assert problem["pointer"] == "/deskpro/version"
+
+
+def test_version_not_a_string(cli: CliFixture, tree) -> None:
+    root = tree({"package.json": json.dumps(package(version=2.3), indent=2)})
+    problem = check_bad(cli, root, "DP011", "must be a string", unreadable=False)
+    assert '"2.3.0"' in problem["hint"]
+
+
+def test_missing_version(cli: CliFixture, tree) -> None:
+    root = tree({"package.json": json.dumps(package(version=...), indent=2)})
+    problem = check_bad(cli, root, "DP010", "no version", unreadable=False)
+    assert "2.1.0, 2.2.0, 2.3.0, 2.4.0" in problem["message"]
+    assert "app's version" in problem["hint"]
+
+
+def test_folder_without_a_manifest(cli: CliFixture, tree) -> None:
+    root = tree({"README.md": "hello"})
+    check_bad(cli, root, "DP020", "no manifest here")
+
+
+def test_folder_without_manifest_but_with_a_build_says_where_to_look(cli: CliFixture, tree) -> None:
+    root = tree({"dist/manifest.json": "{}"})
+    run = cli("validate", root, code=1)
+    assert "deskpro validate" in run.stdout and "dist" in run.stdout
+
+
+def test_huge_file_is_refused_without_reading_it(cli: CliFixture, tmp_path: Path) -> None:
+    path = tmp_path / "package.json"
+    with path.open("wb") as f:
+        f.truncate(64 * 1024 * 1024)  # sparse: 64 MB of nothing, instantly
+    check_bad(cli, tmp_path, "DP004", "MB")
+
+
+def test_corrupt_zip(cli: CliFixture, tmp_path: Path) -> None:
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(PACKAGE))
+    bad = tmp_path / "app.zip"
+    bad.write_bytes(good.read_bytes()[:-30])  # central directory cut short
+    check_bad(cli, bad, "DP021", "not a readable zip")
+
+
+def test_zip_with_a_damaged_entry(cli: CliFixture, tmp_path: Path) -> None:
+    path = tmp_path / "app.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", json.dumps(PACKAGE) * 20)
+    data = bytearray(path.read_bytes())
+    data[60] ^= 0xFF  # inside the compressed manifest
+    path.write_bytes(bytes(data))
+    check_bad(cli, path, "DP021", "manifest.json")
+
+
+def test_zip_without_manifest(cli: CliFixture, tmp_path: Path) -> None:
+    path = tmp_path / "app.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("html/index.html", "<p>hi</p>")
+    check_bad(cli, path, "DP022", "no manifest.json")
+
+
+def test_zip_of_the_folder_instead_of_its_contents(cli: CliFixture, tmp_path: Path) -> None:
+    path = tmp_path / "app.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("dist/manifest.json", "{}")
+    problem = check_bad(cli, path, "DP022", "no manifest.json")
+    assert "dist/manifest.json" in problem["hint"]
+
+
+def test_path_that_does_not_exist_is_a_usage_error(cli: CliFixture, tmp_path: Path) -> None:
+    run = cli("validate", tmp_path / "nope", code=2)
+    assert "does not exist" in run.output
+
+
+def test_load_source_raises_problems_found(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ProblemsFound) as info:
+        load_source(tmp_path)
+    assert info.value.problems[0].rule == "DP001"
+    assert info.value.exit_code == 1
