@@ -33,7 +33,29 @@ _PROJECT_FILES = ("package.json", "manifest.json")
     is_flag=True,
     help="Poll for changes instead of using the system's file events (network drives, VMs).",
 )
-def command(path: Path, port: int, host: str, no_watch: bool, poll: bool) -> None:
+@click.option(
+    "--compiler",
+    type=click.Choice(["auto", "esbuild", "none"]),
+    default="auto",
+    show_default=True,
+    help="How to compile src/main/javascript and src/installer/javascript (as for package).",
+)
+@click.option(
+    "--esbuild",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="DESKPRO_ESBUILD",
+    help="The esbuild binary to use (or DESKPRO_ESBUILD); default: the app's "
+    "node_modules/.bin, then PATH.",
+)
+def command(
+    path: Path,
+    port: int,
+    host: str,
+    no_watch: bool,
+    poll: bool,
+    compiler: str,
+    esbuild: Path | None,
+) -> None:
     """Serve the app for Deskpro's Dev Mode, rebuilding when sources change.
 
     Builds PATH (default: the current folder) into target/ with the same pipeline as `package`
@@ -56,7 +78,11 @@ def command(path: Path, port: int, host: str, no_watch: bool, poll: bool) -> Non
         host=host, port=port, watch="off" if no_watch else ("polling" if poll else "auto")
     )
     renderer = ServeRenderer(out, project)
-    server = DevServer(project, pipeline_build_step(), options, renderer)
+    step = pipeline_build_step(
+        compiler=compiler,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+        esbuild=esbuild,
+    )
+    server = DevServer(project, step, options, renderer)
     renderer.server = server
     try:
         server.start()

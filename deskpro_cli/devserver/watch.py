@@ -27,8 +27,15 @@ log = logging.getLogger(__name__)
 ChangeCallback = Callable[[set[Path]], None]
 NoticeCallback = Callable[[str], None]
 
-#: The files at the project's root that a build reads.
-ROOT_FILES = ("package.json", "manifest.json")
+#: The files at the project's root that a build reads: the manifest, and what esbuild reads
+#: (``package-lock.json`` changes when ``npm install`` brings new packages).
+ROOT_FILES = (
+    "package.json",
+    "manifest.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "jsconfig.json",
+)
 _IGNORED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", "__pycache__", ".idea"})
 # Editor droppings: vim swap files and its 4913 probe, emacs locks and backups, JetBrains temps.
 _IGNORED_NAME = re.compile(r"(\.sw.|~|\.tmp|\.___jb_\w+___)$|^(\.#|4913$|\.DS_Store$)")

@@ -28,6 +28,7 @@ PACKAGE_JSON = """\
   "name": "toy-app",
   "version": "1.2.3",
   "description": "A toy app",
+  "author": {"name": "Jane Doe", "email": "jane@example.com"},
   "deskpro": {
     "version": "2.3.0",
     "title": "Toy app",

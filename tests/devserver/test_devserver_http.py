@@ -9,11 +9,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from serve_support import TOY_APP, raw_request, request, running
 
 from deskpro_cli.devserver import BuildFinished, DevServer, Listening, ServeOptions
 from deskpro_cli.devserver.handler import CORS_HEADERS
 from deskpro_cli.errors import EnvironmentFailure, UsageError
+
+from .serve_support import TOY_APP, raw_request, request, running
 
 CORS_METHODS = "GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE"
 

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-from serve_support import TOY_APP, poll, request, running
 
 from deskpro_cli.devserver import BuildFinished, BuildStarted, ServeEvent
+
+from .serve_support import TOY_APP, poll, request, running
 
 WATCH_MODES = ["auto", "polling"]
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from serve_support import TOY_APP, request
 
+from .serve_support import TOY_APP, request
 from conftest import REPO_ROOT
 
 
