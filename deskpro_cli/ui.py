@@ -117,6 +117,22 @@ class UI:
                     click.echo(line, color=self.color)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted.
+
+    A handler that kept the stream of its first run would write later runs' records to a stale
+    stream where sys.stderr is swapped (click's CliRunner, embedding).
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        return None
+
+
 def configure_logging(verbosity: int) -> None:
     """Route the package's loggers to stderr once, at a level set by ``-v``/``-q``."""
     level = logging.WARNING
@@ -129,7 +145,7 @@ def configure_logging(verbosity: int) -> None:
     logger = logging.getLogger("deskpro_cli")
     logger.setLevel(level)
     if not any(getattr(h, "_deskpro", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handler._deskpro = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

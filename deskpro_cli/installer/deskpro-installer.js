@@ -17,7 +17,7 @@
 (function () {
   "use strict";
 
-  var SCREEN_WAIT_MS = 5000; // how long a custom screen may take to register after page load
+  var SCREEN_WAIT_MS = 5000; // how long a late custom screen may take to register
   var dataElement = document.getElementById("deskpro-installer-data");
   var PAGE = dataElement ? JSON.parse(dataElement.textContent) : { settings: [], screen: "default" };
   var registered = null;
@@ -72,57 +72,74 @@
 
   function sameValue(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
 
+  function labelNode(tag, forId, setting, required) {
+    var mark = required
+      ? el("span", { className: "dpi-field__required", "aria-hidden": "true", text: " *" })
+      : null;
+    return el(tag, { className: "dpi-field__label", "for": forId },
+      [document.createTextNode(labelOf(setting)), mark]);
+  }
+
+  function checkbox(id, name, value, checked, text) {
+    var box = el("input", { type: "checkbox", id: id, name: name, value: value, checked: checked });
+    return { box: box, label: el("label", { className: "dpi-field__check", "for": id },
+      [box, document.createTextNode(" " + text)]) };
+  }
+
   // One field: builds its DOM and knows how to read and check its value.
-  function buildField(setting, index, values) {
-    var id = "dpi-setting-" + index;
+  function buildField(setting, id, values) {
     var errorId = id + "-error";
     var value = initialValue(setting, values);
     var required = setting.required === true;
+    var choices = Array.isArray(setting.choices) ? setting.choices : [];
     var error = el("p", { className: "dpi-field__error", id: errorId, hidden: true });
-    var wrapper = el("div", { className: "dpi-field dpi-field--" + (setting.type || "text"), "data-setting": setting.name });
+    var wrapper = el("div", {
+      className: "dpi-field dpi-field--" + String(setting.type || "text").replace(/\W/g, "-"),
+      "data-setting": setting.name
+    });
     var read;
     var focusable;
-    var mark = required ? el("span", { className: "dpi-field__required", "aria-hidden": "true", text: " *" }) : null;
-    var choices = Array.isArray(setting.choices) ? setting.choices : [];
+
+    function choiceText(choice) { return choice.title || String(choice.value); }
 
     if (setting.type === "boolean") {
-      focusable = el("input", { type: "checkbox", id: id, name: setting.name, checked: value === true, "aria-describedby": errorId });
-      wrapper.appendChild(el("label", { className: "dpi-field__check", "for": id }, [focusable, document.createTextNode(" " + labelOf(setting))]));
+      var single = checkbox(id, setting.name, "true", value === true, labelOf(setting));
+      focusable = single.box;
+      wrapper.appendChild(single.label);
       read = function () { return focusable.checked; };
     } else if (setting.type === "choice" && setting.multi) {
-      var boxes = choices.map(function (choice, i) {
-        return el("input", { type: "checkbox", id: id + "-" + i, name: setting.name, value: String(i),
-          checked: Array.isArray(value) && value.some(function (v) { return sameValue(v, choice.value); }) });
+      // A group of checkboxes; each box's value is the index of its choice.
+      var group = choices.map(function (choice, i) {
+        var on = Array.isArray(value) && value.some(function (v) { return sameValue(v, choice.value); });
+        return checkbox(id + "-" + i, setting.name, String(i), on, choiceText(choice));
       });
-      wrapper.appendChild(el("fieldset", { className: "dpi-field__group", "aria-describedby": errorId }, [
-        el("legend", { className: "dpi-field__label" }, [document.createTextNode(labelOf(setting)), mark])
-      ].concat(boxes.map(function (box, i) {
-        return el("label", { className: "dpi-field__check", "for": box.id }, [box, document.createTextNode(" " + (choices[i].title || String(choices[i].value)))]);
-      }))));
-      focusable = boxes[0];
+      wrapper.appendChild(el("fieldset", { className: "dpi-field__group" },
+        [labelNode("legend", null, setting, required)].concat(group.map(function (c) { return c.label; }))));
+      focusable = group.length ? group[0].box : null;
       read = function () {
-        return boxes.filter(function (b) { return b.checked; }).map(function (b) { return choices[Number(b.value)].value; });
+        return group.filter(function (c) { return c.box.checked; })
+          .map(function (c) { return choices[Number(c.box.value)].value; });
       };
     } else if (setting.type === "choice") {
+      // Options carry the index of their choice, so numbers and booleans keep their type.
       var options = [el("option", { value: "", text: "Choose…" })].concat(choices.map(function (choice, i) {
-        return el("option", { value: String(i), text: choice.title || String(choice.value), selected: sameValue(choice.value, value) });
+        return el("option", { value: String(i), text: choiceText(choice), selected: sameValue(choice.value, value) });
       }));
-      focusable = el("select", { id: id, name: setting.name, "aria-describedby": errorId, required: required }, options);
-      wrapper.appendChild(el("label", { className: "dpi-field__label", "for": id }, [document.createTextNode(labelOf(setting)), mark]));
+      focusable = el("select", { id: id, name: setting.name, required: required }, options);
+      wrapper.appendChild(labelNode("label", id, setting, required));
       wrapper.appendChild(focusable);
       read = function () { return focusable.value === "" ? null : choices[Number(focusable.value)].value; };
     } else {
       // text, textarea, and any type this runtime does not know (shown as text).
       focusable = setting.type === "textarea"
-        ? el("textarea", { id: id, name: setting.name, rows: "4" })
-        : el("input", { type: "text", id: id, name: setting.name, autocomplete: "off" });
+        ? el("textarea", { id: id, name: setting.name, rows: "4", required: required })
+        : el("input", { type: "text", id: id, name: setting.name, autocomplete: "off", required: required });
       focusable.value = value === null || value === undefined ? "" : String(value);
-      focusable.setAttribute("aria-describedby", errorId);
-      if (required) focusable.setAttribute("required", "");
-      wrapper.appendChild(el("label", { className: "dpi-field__label", "for": id }, [document.createTextNode(labelOf(setting)), mark]));
+      wrapper.appendChild(labelNode("label", id, setting, required));
       wrapper.appendChild(focusable);
       read = function () { return focusable.value; };
     }
+    if (focusable) focusable.setAttribute("aria-describedby", errorId);
     wrapper.appendChild(error);
 
     function check() {
@@ -138,7 +155,8 @@
         try {
           pattern = new RegExp(validator.pattern);
         } catch (e) {
-          console.warn("deskpro-installer: setting " + setting.name + " has an invalid pattern", validator.pattern);
+          console.warn("deskpro-installer: setting " + setting.name + " has an invalid pattern",
+            validator.pattern);
           return null;
         }
         if (!pattern.test(v)) {
@@ -155,7 +173,10 @@
       if (focusable) focusable.setAttribute("aria-invalid", message ? "true" : "false");
     }
 
-    return { setting: setting, node: wrapper, read: read, check: check, showError: showError, focus: function () { if (focusable) focusable.focus(); } };
+    return {
+      setting: setting, node: wrapper, read: read, check: check, showError: showError,
+      focus: function () { if (focusable) focusable.focus(); }
+    };
   }
 
   /**
@@ -163,9 +184,14 @@
    * submit() validates, shows the messages and, when every field is valid, calls
    * onSubmit(values) with the typed values ({name: value}); it returns whether it did.
    */
+  var formCount = 0;
+
   function renderSettingsForm(element, options) {
     var settings = (options && options.settings) || [];
-    var fields = settings.map(function (setting, i) { return buildField(setting, i, options.values || {}); });
+    var prefix = "dpi-form" + (++formCount) + "-setting-"; // unique ids, however many forms
+    var fields = settings.map(function (setting, i) {
+      return buildField(setting, prefix + i, options.values || {});
+    });
     var form = el("form", { className: "dpi-form", novalidate: true },
       fields.map(function (f) { return f.node; }));
     element.textContent = "";

@@ -23,9 +23,10 @@ STUB_DIR = Path(__file__).resolve().parent / "stub"
 FIRE_AND_FORGET = "event.invocation_fireandforget"
 INSTALL_STATUS_EVENT = "app.install_status"
 
-# `https://cdn.jsdelivr.net/npm/<pkg>@<version>/<path>` and the same on unpkg.com.
+# `https://cdn.jsdelivr.net/npm/<pkg>@<version>/<path>` and the same on unpkg.com (http too: a
+# protocol-relative `//unpkg.com/...` in a page served over http asks for it).
 _CDN_URL = re.compile(
-    r"^https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/"
+    r"^https?://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/"
     r"(?P<pkg>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)/(?P<path>[^?#]+)"
 )
 

@@ -730,3 +730,32 @@ def test_a_screen_can_report_a_failure(stub_host: Any, bundle: BundleFactory) ->
         ("get", "apps/packages/7/manifest-changes"),
     ]
     host.assert_clean()
+
+
+def test_a_real_manifest_from_the_corpus_shows_every_setting(
+    stub_host: Any, bundle: BundleFactory, shared_dir: Path, tmp_path: Path
+) -> None:
+    from deskpro_cli.manifest.resolve import resolve
+    from deskpro_cli.manifest.source import load_source
+
+    project = tmp_path / "custom-javascript"
+    project.mkdir()
+    source = shared_dir / "corpus" / "v1" / "DeskproApps__custom-javascript__package.json"
+    (project / "package.json").write_bytes(source.read_bytes())
+    manifest = resolve(load_source(project))
+    host = stub_host(bundle(manifest), "html/install.html")
+    wait_form(host)
+
+    typed = {}
+    for i, setting in enumerate(manifest["settings"]):
+        field = host.frame.get_by_label(setting["title"])
+        assert field.input_value() == setting["defaultValue"]
+        typed[setting["name"]] = f"value {i}\nwith <b>markup</b>"
+        if setting["type"] == "text":
+            typed[setting["name"]] = f"value {i} <b>"
+        field.fill(typed[setting["name"]])
+    host.frame.get_by_role("button", name="Install").click()
+
+    assert host.wait_install_status() == {"status": "success", "manifest": manifest}
+    assert as_json(host.api_calls()[3].body) == as_json(settings_batch(typed))
+    host.assert_clean()

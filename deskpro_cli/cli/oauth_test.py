@@ -1,0 +1,194 @@
+"""``deskpro oauth-test``: check an OAuth App's credentials against GitHub (spec/cli.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from deskpro_cli.cli._common import json_option, path_argument, ui
+from deskpro_cli.ui import UI
+
+SECRET_ENV = "DESKPRO_OAUTH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
+
+
+def stdin_is_terminal() -> bool:
+    """Whether the user can be asked (a seam for tests)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _CliReporter:
+    """Shows the run's progress on stderr; the URL and the device code always."""
+
+    def __init__(self, out: UI) -> None:
+        self.ui = out
+
+    def step(self, text: str) -> None:
+        self.ui.info(text)
+
+    def warning(self, text: str, hint: str | None = None) -> None:
+        self.ui.warning(text, hint)
+
+    def authorize_url(self, url: str, opened: bool) -> None:
+        lead = "A browser was opened at" if opened else "Open this URL in a browser"
+        click.echo(f"{lead} to approve the app (then come back here):\n\n  {url}\n", err=True)
+
+    def device_code(self, user_code: str, verification_uri: str, opened: bool) -> None:
+        click.echo(
+            f"Enter the one-time code {click.style(user_code, bold=True)} at {verification_uri}"
+            + (" (a browser was opened)" if opened else "")
+            + " and approve the app; waiting ...",
+            err=True,
+            color=self.ui.color,
+        )
+
+
+def _secret(option_value: str | None, mode: str, out: UI) -> str | None:
+    env_value = os.environ.get(SECRET_ENV)
+    if option_value is not None:
+        out.warning(
+            "--client-secret puts the secret in your shell history and the process list",
+            hint=f"set {SECRET_ENV} instead, or leave both out to be asked",
+        )
+        return option_value
+    if env_value:
+        return env_value
+    if stdin_is_terminal():
+        if mode == "device":
+            value: str = click.prompt(
+                "Client secret (Enter to skip: the device flow does not need it)",
+                default="",
+                show_default=False,
+                hide_input=True,
+                err=True,
+            )
+            return value or None
+        secret: str = click.prompt("Client secret", hide_input=True, err=True)
+        return secret
+    return None
+
+
+def _client_id(value: str | None) -> str | None:
+    if value or not stdin_is_terminal():
+        return value
+    answer: str = click.prompt("Client ID", err=True)
+    return answer
+
+
+@click.command(
+    "oauth-test",
+    epilog="Each run of --mode web or device mints a real token (revoked at the end unless "
+    "--keep-token). GitHub keeps at most 10 live tokens per user, app and scopes: an 11th "
+    "revokes the oldest, which may be the one a real install of your app uses.",
+)
+@path_argument()
+@click.option(
+    "--client-id",
+    envvar="DESKPRO_OAUTH_CLIENT_ID",
+    help="The OAuth App's Client ID [env: DESKPRO_OAUTH_CLIENT_ID].",
+)
+@click.option(
+    "--client-secret",
+    help=f"The client secret (lands in shell history: prefer {SECRET_ENV} or the prompt).",
+)
+@click.option(
+    "--github-url",
+    metavar="URL",
+    help="GitHub's web address [default: https://github.com]; GitHub Enterprise works too.",
+)
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help="The REST API [default: api.github.com, api.SUB.ghe.com, or URL/api/v3].",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["check", "web", "device"]),
+    default="check",
+    show_default=True,
+    help="check: the id/secret pair, no user; web: browser + loopback callback; device: the "
+    "device flow.",
+)
+@click.option(
+    "--scope", "scopes", multiple=True, metavar="S", help="A scope to request (repeatable)."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Callback port for --mode web [default: a free one].",
+)
+@click.option(
+    "--callback-url",
+    envvar="DESKPRO_OAUTH_CALLBACK_URL",
+    metavar="URL",
+    help="The loopback callback URL registered for the app [default: http://127.0.0.1/oauth-test].",
+)
+@click.option("--no-browser", is_flag=True, help="Print the URL; do not open a browser.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Longest wait for a GitHub answer and for your approval [default: 30 s, 300 s].",
+)
+@click.option("--keep-token", is_flag=True, help="Do not revoke the token at the end.")
+@json_option
+def command(
+    path: Path,
+    client_id: str | None,
+    client_secret: str | None,
+    github_url: str | None,
+    api_url: str | None,
+    mode: str,
+    scopes: tuple[str, ...],
+    port: int | None,
+    callback_url: str | None,
+    no_browser: bool,
+    timeout: float | None,
+    keep_token: bool,
+    as_json: bool,  # noqa: ARG001 - read through the UI object (json_option)
+) -> None:
+    """Check an OAuth App's credentials against GitHub, before the app is installed.
+
+    --mode check (the default) proves the client id and secret without a user and creates no
+    token. --mode web runs the authorization-code flow with PKCE in your browser and reports the
+    GitHub login and scopes; --mode device does the same with a one-time code.
+
+    Exit status: 0 the credentials work, 1 they do not (rejected, unknown app, denied, redirect
+    mismatch), 2 usage error, 3 network, timeout, GitHub error or rate limit, 130 interrupted.
+    """
+    from deskpro_cli.oauth.context import Settings
+    from deskpro_cli.oauth.runner import run_oauth_test
+
+    out = ui()
+    settings = Settings(
+        client_id=_client_id(client_id),
+        secret=_secret(client_secret, mode, out),
+        mode=mode,  # type: ignore[arg-type]
+        github_url=github_url,
+        api_url=api_url,
+        scopes=[s for scope in scopes for s in scope.replace(",", " ").split()],
+        port=port,
+        callback_url=callback_url,
+        open_browser=not no_browser,
+        timeout=timeout,
+        keep_token=keep_token,
+        path=path,
+    )
+    outcome = run_oauth_test(settings, _CliReporter(out))
+    if out.json:
+        out.emit_json(outcome.to_json())
+    for note in outcome.notes:
+        out.warning(note)
+    if outcome.ok:
+        out.success(f"{outcome.verdict.value}: {outcome.detail}")
+        if outcome.login is not None:
+            out.result(f"login:  {outcome.login}")
+            out.result(f"scopes: {', '.join(outcome.scopes or []) or '(none)'}")
+    else:
+        out.error(f"{outcome.verdict.value}: {outcome.detail}", outcome.hint)
+    click.get_current_context().exit(outcome.exit_code)

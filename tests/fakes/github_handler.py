@@ -1,0 +1,457 @@
+"""The fake GitHub's request handler: plumbing, routing, faults, and the web/OAuth role."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import socket
+import string
+import struct
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from fakes.github_api import ApiRole
+from fakes.github_data import (
+    AUTHORIZE_ERRORS,
+    BAD_GATEWAY_HTML,
+    INTERSTITIAL,
+    NOT_FOUND_API,
+    NOT_FOUND_HTML,
+    encode,
+    error_fields,
+    negotiate,
+    normalise_scopes,
+    token_fields,
+)
+from fakes.github_state import (
+    CODE_TTL,
+    DEVICE_GRANT,
+    CodeGrant,
+    DeviceGrant,
+    FakeApp,
+    Recorded,
+    _rand,
+    _with_query,
+    redirect_matches,
+)
+
+if TYPE_CHECKING:
+    from fakes.github import FakeGitHub, _Server
+
+
+class Handler(ApiRole, BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "github.com"
+    sys_version = ""
+    timeout = 15
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None  # never print: request lines may carry codes
+
+    @property
+    def fake(self) -> FakeGitHub:
+        return self.server.fake
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _read(self) -> Recorded:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        form: dict[str, str] = {}
+        if ctype == "application/json" and body:
+            try:
+                data = json.loads(body)
+                if isinstance(data, dict):
+                    form = {k: str(v) for k, v in data.items() if v is not None}
+            except ValueError:
+                form = {}
+        elif body:
+            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        rec = Recorded(
+            self.command,
+            parts.path,
+            dict(parse_qsl(parts.query, keep_blank_values=True)),
+            {k.lower(): v for k, v in self.headers.items()},
+            body,
+            form,
+        )
+        with self.fake.lock:
+            self.fake.requests.append(rec)
+        return rec
+
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Server", "github.com")
+        self.send_header("X-GitHub-Request-Id", self._request_id())
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    @staticmethod
+    def _request_id() -> str:
+        return ":".join(secrets.token_hex(n).upper() for n in (2, 3, 3, 4, 4))
+
+    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(obj).encode(), "application/json; charset=utf-8", headers)
+
+    def _html(self, status: int, html: bytes | str) -> None:
+        data = html.encode() if isinstance(html, str) else html
+        self._send(status, data, "text/html; charset=utf-8")
+
+    def _redirect(self, location: str) -> None:
+        self._send(302, b"", "text/html; charset=utf-8", {"Location": location})
+
+    def _reset(self) -> None:
+        # RST instead of FIN: the client sees "connection reset by peer".
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def _apply_fault(self, endpoint: str) -> bool:
+        """Apply a pending fault; True when the answer has been given (or the socket reset)."""
+        fault = self.fake.take_fault(endpoint)
+        if fault is None:
+            return False
+        p = fault.params
+        if fault.kind == "delay":
+            self.fake._stopping.wait(float(p.get("seconds", 5)))
+            return False
+        if fault.kind == "reset":
+            self._reset()
+            return True
+        if fault.kind == "status":
+            status = int(p.get("status", 502))
+            body = p.get("body", BAD_GATEWAY_HTML if status >= 500 else b"")
+            body = body.encode() if isinstance(body, str) else body
+            self._send(
+                status, body, p.get("content_type", "text/html; charset=utf-8"), p.get("headers")
+            )
+            return True
+        if fault.kind == "rate_limit":
+            mode = p.get("mode", "primary")
+            reset = str(int(self.fake.clock()) + int(p.get("reset_in", 1800)))
+            headers = {
+                "X-RateLimit-Limit": "5000",
+                "X-RateLimit-Remaining": "0" if mode == "primary" else "4000",
+                "X-RateLimit-Reset": reset,
+                "X-RateLimit-Used": "5000" if mode == "primary" else "1000",
+                "X-RateLimit-Resource": "core",
+            }
+            if mode == "retry_after":
+                headers["Retry-After"] = str(p.get("retry_after", 60))
+                status = 429
+                message = "API rate limit exceeded"
+            elif mode == "secondary":
+                status = 403
+                message = (
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before "
+                    "you try again."
+                )
+            else:
+                status = int(p.get("status", 403))
+                message = "API rate limit exceeded for user ID 583231."
+            self._json(
+                status,
+                {"message": message, "documentation_url": "https://docs.github.com/rest"},
+                headers,
+            )
+            return True
+        raise ValueError(f"unknown fault kind {fault.kind!r}")
+
+    # -- routing -----------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._route()
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def do_PATCH(self) -> None:
+        self._route()
+
+    def do_DELETE(self) -> None:
+        self._route()
+
+    def _route(self) -> None:
+        rec = self._read()
+        path = rec.path
+        if path.startswith("/api/v3/"):
+            path = path[len("/api/v3") :]
+        routes: dict[tuple[str, str], tuple[str, Callable[[Recorded], None]]] = {
+            ("GET", "/login/oauth/authorize"): ("authorize", self._authorize),
+            ("POST", "/login/oauth/authorize"): ("authorize", self._consent_decision),
+            ("POST", "/login/oauth/access_token"): ("token", self._token),
+            ("POST", "/login/device/code"): ("device_code", self._device_code),
+            ("GET", "/user"): ("user", self._user),
+            ("GET", "/rate_limit"): ("rate_limit", self._rate_limit),
+        }
+        entry = routes.get((rec.method, path))
+        if entry is None and path.startswith("/applications/"):
+            entry = ("applications", lambda r: self._applications(r, path))
+        if entry is None:
+            if path.startswith("/login"):
+                self._html(404, NOT_FOUND_HTML)
+            else:
+                self._json(404, NOT_FOUND_API)
+            return
+        endpoint, handler = entry
+        if self._apply_fault(endpoint):
+            return
+        with self.fake.lock:
+            handler(rec)
+
+    # -- web role ----------------------------------------------------------------------------
+    def _app(self, client_id: str | None) -> FakeApp | None:
+        app = self.fake.apps.get(client_id or "")
+        return None if app is None or app.deleted else app
+
+    def _authorize(self, rec: Recorded) -> None:
+        q = rec.query
+        app = self._app(q.get("client_id"))
+        if app is None:
+            self._html(404, NOT_FOUND_HTML)
+            return
+        state = q.get("state")
+        redirect_uri = q.get("redirect_uri")
+        if redirect_uri is not None and not redirect_matches(app, redirect_uri):
+            if self.fake.mismatch_mode == "interstitial":
+                self._html(200, f"<!DOCTYPE html><html><body><p>{INTERSTITIAL}</p></body></html>")
+            else:
+                self._error_redirect(app.callbacks[0], "redirect_uri_mismatch", state)
+            return
+        if app.suspended:
+            self._error_redirect(app.callbacks[0], "application_suspended", state)
+            return
+        if q.get("code_challenge") and q.get("code_challenge_method", "plain") != "S256":
+            self._html(400, "<p>code_challenge_method must be S256</p>")
+            return
+        outcome = self.fake.authorize_outcome
+        if outcome == "never":
+            self._html(200, "<!DOCTYPE html><html><body><p>Sign in to GitHub</p></body></html>")
+        elif outcome == "consent":
+            request_id = secrets.token_hex(8)
+            self.fake.pending_consent[request_id] = dict(q)
+            self._html(200, _consent_page(app, request_id, q.get("scope", "")))
+        else:
+            self._decide(app, dict(q), approve=outcome == "approve")
+
+    def _consent_decision(self, rec: Recorded) -> None:
+        q = self.fake.pending_consent.pop(rec.form.get("request_id", ""), None)
+        app = self._app(q.get("client_id")) if q else None
+        if q is None or app is None:
+            self._html(400, "<p>This authorization request is no longer valid.</p>")
+            return
+        self._decide(app, q, approve=rec.form.get("authorize") == "1")
+
+    def _decide(self, app: FakeApp, q: dict[str, str], *, approve: bool) -> None:
+        state = q.get("state")
+        redirect_uri = q.get("redirect_uri")
+        target = redirect_uri or app.callbacks[0]
+        if not approve:
+            where = app.callbacks[0] if self.fake.error_redirect_target == "registered" else target
+            self._error_redirect(where, "access_denied", state)
+            return
+        code = secrets.token_hex(10)
+        self.fake.codes[code] = CodeGrant(
+            app,
+            redirect_uri,
+            q.get("code_challenge"),
+            normalise_scopes(q.get("scope", "").split()),
+            self.fake.clock(),
+        )
+        pairs: list[tuple[str, str]] = []
+        if self.fake.browser_session_id:
+            pairs.append(("browser_session_id", secrets.token_hex(8)))
+        pairs.append(("code", code))
+        if state is not None:
+            pairs.append(("state", state))
+        self._redirect(_with_query(target, pairs))
+
+    def _error_redirect(self, target: str, error: str, state: str | None) -> None:
+        desc, uri = AUTHORIZE_ERRORS[error]
+        pairs = [("error", error), ("error_description", desc), ("error_uri", uri)]
+        if state is not None:
+            pairs.append(("state", state))
+        self._redirect(_with_query(target, pairs))
+
+    def _oauth_answer(self, kind: str, fields: list[tuple[str, object]], status: int = 200) -> None:
+        body, ctype = encode(fields, kind)
+        self._send(status, body, ctype, {"Cache-Control": "no-store"})
+
+    def _client_credentials(self, rec: Recorded) -> tuple[str | None, str | None]:
+        cid, secret = rec.form.get("client_id"), rec.form.get("client_secret")
+        auth = rec.headers.get("authorization", "")
+        if auth.lower().startswith("basic "):
+            try:
+                user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+            except ValueError:
+                user, password = "", ""
+            cid = cid or user
+            secret = secret or password
+        return cid, secret
+
+    def _token(self, rec: Recorded) -> None:
+        kind = negotiate(rec.headers.get("accept"))
+        if kind is None:
+            self._send(406, b"", "text/plain; charset=utf-8")
+            return
+        grant_type = rec.form.get("grant_type", "")
+        cid, secret = self._client_credentials(rec)
+        app = self._app(cid)
+        if app is None:
+            self._html(404, NOT_FOUND_HTML)
+            return
+        if grant_type == DEVICE_GRANT:
+            self._device_poll(rec, app, kind)
+            return
+        if grant_type not in ("", "authorization_code", "refresh_token"):
+            self._oauth_answer(kind, error_fields("unsupported_grant_type"))
+            return
+        if secret != app.client_secret:
+            self._oauth_answer(kind, error_fields("incorrect_client_credentials"))
+            return
+        if grant_type == "refresh_token":
+            self._refresh(rec, app, kind)
+            return
+        code = rec.form.get("code")
+        if not code:
+            self._oauth_answer(kind, error_fields("redirect_uri_mismatch"))
+            return
+        grant = self.fake.codes.get(code)
+        now = self.fake.clock()
+        if grant is None or grant.used or grant.app is not app or now - grant.created > CODE_TTL:
+            self._oauth_answer(kind, error_fields("bad_verification_code"))
+            return
+        grant.used = True  # single use, whatever happens next
+        sent_redirect = rec.form.get("redirect_uri")
+        if sent_redirect is not None and sent_redirect != (grant.redirect_uri or sent_redirect):
+            self._oauth_answer(kind, error_fields("redirect_uri_mismatch"))
+            return
+        if grant.challenge is not None:
+            verifier = rec.form.get("code_verifier", "")
+            digest = hashlib.sha256(verifier.encode()).digest()
+            computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+            ok = bool(verifier) and secrets.compare_digest(computed, grant.challenge)
+            self.fake.pkce_checked.append(ok)
+            if not ok:
+                self._oauth_answer(kind, error_fields("bad_verification_code"))
+                return
+        if not app.user.email_verified:
+            self._oauth_answer(kind, error_fields("unverified_user_email"))
+            return
+        self._grant(app, grant.scopes, kind)
+
+    def _grant(self, app: FakeApp, scopes: list[str], kind: str) -> None:
+        record = self.fake.issue_token(app, scopes)
+        scope = "" if app.kind == "github_app" else ",".join(scopes)
+        fields = token_fields(record.token, scope, kind, refresh_token=record.refresh_token)
+        self._oauth_answer(kind, fields)
+
+    def _refresh(self, rec: Recorded, app: FakeApp, kind: str) -> None:
+        old = self.fake.refresh.pop(rec.form.get("refresh_token", ""), None)
+        if old is None or old.app is not app:
+            self._oauth_answer(kind, error_fields("bad_refresh_token"))
+            return
+        old.revoked = True
+        self._grant(app, old.scopes, kind)
+
+    def _device_code(self, rec: Recorded) -> None:
+        kind = negotiate(rec.headers.get("accept"))
+        if kind is None:
+            self._send(406, b"", "text/plain; charset=utf-8")
+            return
+        app = self._app(rec.form.get("client_id"))
+        if app is None:
+            self._html(404, NOT_FOUND_HTML)
+            return
+        if not app.device_flow_enabled:
+            self._oauth_answer(kind, error_fields("device_flow_disabled"), status=400)
+            return
+        device_code = secrets.token_hex(20)
+        alphabet = "BCDFGHJKLMNPQRSTVWXZ" + string.digits
+        user_code = _rand(4, alphabet) + "-" + _rand(4, alphabet)
+        self.fake.devices[device_code] = DeviceGrant(
+            app,
+            user_code,
+            normalise_scopes(rec.form.get("scope", "").split()),
+            self.fake.clock(),
+            self.fake.device_expires_in,
+            self.fake.device_interval,
+        )
+        host = rec.headers.get("host", f"127.0.0.1:{self.fake.port}")
+        fields: list[tuple[str, object]] = [
+            ("device_code", device_code),
+            ("user_code", user_code),
+            ("verification_uri", f"http://{host}/login/device"),
+            ("expires_in", self.fake.device_expires_in),
+            ("interval", self.fake.device_interval),
+        ]
+        self._oauth_answer(kind, fields)
+
+    def _device_poll(self, rec: Recorded, app: FakeApp, kind: str) -> None:
+        if not app.device_flow_enabled:
+            self._oauth_answer(kind, error_fields("device_flow_disabled"))
+            return
+        grant = self.fake.devices.get(rec.form.get("device_code", ""))
+        if grant is None or grant.app is not app or grant.status == "used":
+            self._oauth_answer(kind, error_fields("incorrect_device_code"))
+            return
+        now = self.fake.clock()
+        if now - grant.created > grant.expires_in:
+            self._oauth_answer(kind, error_fields("expired_token"))
+            return
+        previous = grant.last_poll if grant.last_poll is not None else grant.created
+        grant.last_poll = now
+        forced = self.fake.slow_down_polls > 0
+        if forced:
+            self.fake.slow_down_polls -= 1
+        if forced or now - previous < grant.interval:
+            grant.interval += self.fake.slow_down_increment
+            interval: object = grant.interval if kind == "json" else str(grant.interval)
+            self._oauth_answer(kind, error_fields("slow_down", interval=interval))
+            return
+        grant.polls += 1
+        outcome = self.fake.device_outcome
+        if (
+            grant.status == "pending"
+            and outcome
+            and grant.polls >= self.fake.device_outcome_after_polls
+        ):
+            grant.status = "approved" if outcome == "approve" else "denied"
+        if grant.status == "pending":
+            self._oauth_answer(kind, error_fields("authorization_pending"))
+        elif grant.status == "denied":
+            self._oauth_answer(kind, error_fields("access_denied"))
+        else:
+            grant.status = "used"
+            self._grant(app, grant.scopes, kind)
+
+
+def _consent_page(app: FakeApp, request_id: str, scope: str) -> str:
+    scopes = ", ".join(scope.split()) or "(no scopes: public data only)"
+    return f"""<!DOCTYPE html>
+<html><head><title>Authorize application</title></head><body>
+<h1>Authorize {app.client_id}</h1>
+<p>This application will be able to access: {scopes}</p>
+<form method="post" action="/login/oauth/authorize">
+<input type="hidden" name="request_id" value="{request_id}">
+<button type="submit" name="authorize" value="1" id="js-oauth-authorize-btn">Authorize</button>
+<button type="submit" name="authorize" value="0" id="js-oauth-cancel-btn">Cancel</button>
+</form></body></html>
+"""

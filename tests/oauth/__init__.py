@@ -1,0 +1,1 @@
+"""Tests of ``deskpro oauth-test`` and the fake GitHub."""

@@ -1,0 +1,213 @@
+"""``deskpro oauth-test --mode check`` against the fake: every verdict, exit code and JSON shape."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from fakes.github import FakeGitHub
+from oauth.oauth_helpers import base_args, parse_json, secret_env
+
+
+def test_valid_pair(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=0)
+    data = parse_json(run)
+    assert data["ok"] is True
+    assert data["verdict"] == "credentials-valid"
+    assert data["mode"] == "check"
+    assert data["github_url"] == github.url
+    assert data["api_url"] == github.url + "/api/v3"
+    assert data["client_id"] == app.client_id
+    assert data["login"] is None and data["scopes"] is None
+    assert "bad_verification_code" in data["detail"]
+    # The probe: credentials in the body, JSON asked for, our User-Agent, no token minted.
+    (probe,) = github.requests_to("/login/oauth/access_token")
+    assert probe.form["client_id"] == app.client_id
+    assert probe.form["client_secret"] == app.client_secret
+    assert "authorization" not in probe.headers
+    assert probe.headers["accept"] == "application/json"
+    assert probe.headers["user-agent"].startswith("deskpro-cli/")
+    assert github.tokens == {}
+
+
+def test_valid_pair_text_output(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    args = ["oauth-test", "--github-url", github.url, "--client-id", app.client_id]
+    run = cli(*args, env=secret_env(app.client_secret), code=0)
+    assert "credentials-valid" in run.stdout
+    assert "Traceback" not in run.output
+
+
+def test_wrong_secret(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    run = cli(*base_args(github, app.client_id), env=secret_env("0" * 40), code=1)
+    data = parse_json(run)
+    assert (data["ok"], data["verdict"]) == (False, "credentials-invalid")
+    assert data["error_code"] == "incorrect_client_credentials"
+    assert "secret" in data["hint"]
+    assert "credentials-invalid" in run.stderr
+
+
+@pytest.mark.parametrize("deleted", [False, True], ids=["unknown-client-id", "deleted-app"])
+def test_unknown_or_deleted_app(cli, github: FakeGitHub, deleted: bool) -> None:
+    app = github.add_app(deleted=deleted)
+    client_id = app.client_id if deleted else "Ov23liNoSuchApp12345"
+    run = cli(*base_args(github, client_id), env=secret_env(app.client_secret), code=1)
+    data = parse_json(run)
+    assert data["verdict"] == "app-not-found"
+    assert client_id in data["detail"] and "404" in data["detail"]
+
+
+def test_swapped_id_and_secret_are_called_out(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    run = cli(*base_args(github, app.client_secret), env=secret_env(app.client_id), code=1)
+    assert parse_json(run)["verdict"] == "app-not-found"
+    assert "swapped" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("fault", "params", "status_text"),
+    [
+        ("status", {"status": 502}, "HTTP 502"),
+        (
+            "status",
+            {"status": 503, "body": '{"message":"x"}', "content_type": "application/json"},
+            "HTTP 503",
+        ),
+    ],
+)
+def test_server_error(cli, github: FakeGitHub, fault: str, params: dict, status_text: str) -> None:
+    app = github.add_app()
+    github.fault("token", fault, **params)
+    run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
+    data = parse_json(run)
+    assert data["verdict"] == "server-error"
+    assert status_text in data["detail"] and "X-GitHub-Request-Id" in data["detail"]
+
+
+def test_html_page_with_status_200_is_a_server_error(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    github.fault("token", "status", status=200, body="<html>proxy login</html>")
+    run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
+    data = parse_json(run)
+    assert data["verdict"] == "server-error" and "text/html" in data["detail"]
+
+
+def test_timeout(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    github.fault("token", "delay", seconds=5)
+    run = cli(
+        *base_args(github, app.client_id, "--timeout", "0.5"),
+        env=secret_env(app.client_secret),
+        code=3,
+    )
+    data = parse_json(run)
+    assert data["verdict"] == "timeout"
+    assert "did not answer within 0.5 s" in data["detail"]
+
+
+def test_connection_reset(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    github.fault("token", "reset")
+    run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
+    assert parse_json(run)["verdict"] == "unreachable"
+
+
+def test_refused_connection(cli) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = [
+        "oauth-test",
+        "--github-url",
+        f"http://127.0.0.1:{port}",
+        "--client-id",
+        "Ov23liAbcdefghijklmn",
+        "--json",
+    ]
+    run = cli(*args, env=secret_env("a" * 40), code=3)
+    data = parse_json(run)
+    assert data["verdict"] == "unreachable"
+    assert "refused" in data["detail"]
+
+
+def test_dns_failure(cli) -> None:
+    args = [
+        "oauth-test",
+        "--github-url",
+        "https://github.invalid",
+        "--client-id",
+        "Ov23liAbcdefghijklmn",
+        "--json",
+    ]
+    run = cli(*args, env=secret_env("a" * 40), code=3)
+    data = parse_json(run)
+    assert data["verdict"] == "unreachable"
+    assert "cannot resolve github.invalid" in data["detail"]
+    assert data["api_url"] == "https://github.invalid/api/v3"
+
+
+@pytest.mark.parametrize("mode", ["primary", "retry_after", "secondary"])
+def test_rate_limited(cli, github: FakeGitHub, mode: str) -> None:
+    app = github.add_app()
+    github.fault("token", "rate_limit", mode=mode)
+    run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
+    data = parse_json(run)
+    assert data["verdict"] == "rate-limited"
+    if mode == "retry_after":
+        assert "retry after 60 s" in data["detail"]
+    elif mode == "primary":
+        assert "resets at" in data["detail"]
+    else:
+        assert "secondary rate limit" in data["detail"]
+
+
+def test_secret_option_warns_about_shell_history(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    run = cli(*base_args(github, app.client_id, "--client-secret", app.client_secret), code=0)
+    assert parse_json(run)["verdict"] == "credentials-valid"
+    assert "shell history" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--client-id", "Ov23liAbcdefghijklmn"], {}, "no client secret"),
+        ([], {"DESKPRO_OAUTH_CLIENT_SECRET": "a" * 40}, "no client id"),
+        (["--client-id", "   "], {"DESKPRO_OAUTH_CLIENT_SECRET": "a" * 40}, "no client id"),
+        (
+            ["--client-id", "x", "--github-url", "http://github.com"],
+            {"DESKPRO_OAUTH_CLIENT_SECRET": "a" * 40},
+            "only for loopback",
+        ),
+        (
+            ["--client-id", "x", "--github-url", "https://user:pw@github.com"],
+            {"DESKPRO_OAUTH_CLIENT_SECRET": "a" * 40},
+            "must not contain a user name or password",
+        ),
+        (["--mode", "nope"], {}, "Invalid value"),
+    ],
+)
+def test_usage_errors_exit_2_before_any_request(cli, args, env, message) -> None:
+    run = cli("oauth-test", *args, env=env, code=2)
+    assert message in run.stderr
+    assert "Traceback" not in run.output
+    assert "pw" not in run.output
+
+
+def test_env_client_id_and_api_url_override(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    run = cli(
+        "oauth-test",
+        "--github-url",
+        github.url,
+        "--api-url",
+        github.url + "/",
+        "--json",
+        env={"DESKPRO_OAUTH_CLIENT_ID": app.client_id, **secret_env(app.client_secret)},
+    )
+    data = parse_json(run)
+    assert data["api_url"] == github.url
+    assert data["client_id"] == app.client_id

@@ -1,0 +1,206 @@
+"""``deskpro oauth-test`` as a real process: Ctrl-C while waiting for the callback, the hidden
+secret prompt on a terminal, and the web flow end to end in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from fakes.github import FakeGitHub
+from oauth.oauth_helpers import record_output
+
+URL_RE = re.compile(r"(http://127\.0\.0\.1:\d+/login/oauth/authorize\?\S+)")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKPRO_")}
+    env.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
+    env.update(extra)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _start(github: FakeGitHub, client_id: str, secret: str, *extra: str) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "deskpro_cli",
+        "oauth-test",
+        "--github-url",
+        github.url,
+        "--client-id",
+        client_id,
+        "--mode",
+        "web",
+        "--no-browser",
+        "--json",
+        *extra,
+    ]
+    return subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,  # unbuffered: select() then readline() must not strand lines in a buffer
+        env=_env(DESKPRO_OAUTH_CLIENT_SECRET=secret),
+    )
+
+
+def _read_url(proc: subprocess.Popen[bytes], seen: list[str], deadline: float = 20) -> str:
+    """Read stderr lines until the authorize URL shows up (the listener is bound by then)."""
+    assert proc.stderr is not None
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
+        if ready:
+            line = proc.stderr.readline().decode("utf-8", "replace")
+            if not line and proc.poll() is not None:
+                break
+            seen.append(line)
+            match = URL_RE.search(line)
+            if match:
+                return match.group(1)
+    proc.kill()
+    raise AssertionError("no authorize URL on stderr:\n" + "".join(seen))
+
+
+def _port_closed(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_ctrl_c_while_waiting_closes_the_port_and_exits_130(github: FakeGitHub) -> None:
+    app = github.add_app()
+    proc = _start(github, app.client_id, app.client_secret, "--timeout", "60")
+    seen: list[str] = []
+    try:
+        url = _read_url(proc, seen)
+        redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+        port = urlsplit(redirect).port
+        assert port is not None and not _port_closed(port)  # listening while it waits
+        proc.send_signal(signal.SIGINT)
+        out_b, err_b = proc.communicate(timeout=20)
+        out, err = out_b.decode(), err_b.decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = "".join(seen) + err
+    record_output("ctrl-c stdout", out)
+    record_output("ctrl-c stderr", stderr)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted" in stderr
+    assert _port_closed(port)
+    assert github.tokens == {}
+
+
+def test_secret_prompt_on_a_terminal_is_hidden(github: FakeGitHub) -> None:
+    app = github.add_app()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI on a terminal, no secret in the environment
+        os.execve(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "deskpro_cli",
+                "oauth-test",
+                "--github-url",
+                github.url,
+                "--client-id",
+                app.client_id,
+            ],
+            _env(),
+        )
+    chunks: list[bytes] = []
+
+    def read_until(marker: bytes, timeout: float = 20) -> None:
+        end = time.monotonic() + timeout
+        while marker not in b"".join(chunks) and time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    return
+                if not data:
+                    return
+                chunks.append(data)
+
+    try:
+        read_until(b"Client secret")
+        assert b"Client secret" in b"".join(chunks), b"".join(chunks)
+        os.write(fd, app.client_secret.encode() + b"\r")
+        read_until(b"credentials-valid")
+        read_until(b"\n__never__", timeout=2)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    record_output("pty", text)
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "credentials-valid" in text
+    assert app.client_secret not in text  # not echoed
+
+
+@pytest.mark.browser
+def test_web_flow_end_to_end_in_chromium(github: FakeGitHub, chromium_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    app = github.add_app()
+    github.authorize_outcome = "consent"  # an HTML page with Authorize / Cancel
+    proc = _start(github, app.client_id, app.client_secret, "--timeout", "60", "--scope", "repo")
+    seen: list[str] = []
+    try:
+        url = _read_url(proc, seen)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(chromium_path),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-sync",
+                ],
+            )
+            try:
+                page = browser.new_page()
+                page.goto(url)
+                assert "repo" in page.inner_text("body")
+                page.click("#js-oauth-authorize-btn")
+                page.wait_for_selector("text=Authorization received", timeout=15000)
+                landed = page.url
+            finally:
+                browser.close()
+        out_b, err_b = proc.communicate(timeout=30)
+        out, err = out_b.decode(), err_b.decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = "".join(seen) + err
+    record_output("chromium stdout", out)
+    record_output("chromium stderr", stderr)
+    assert proc.returncode == 0, stderr
+    assert landed.startswith(parse_qs(urlsplit(url).query)["redirect_uri"][0] + "?code=")
+    data = json.loads(out)
+    assert (data["verdict"], data["login"], data["scopes"]) == (
+        "token-obtained",
+        "octocat",
+        ["repo"],
+    )
+    assert data["token_revoked"] is True
+    assert github.live_tokens() == []
