@@ -32,7 +32,7 @@ from typing import Any
 from deskpro_cli.errors import EnvironmentFailure
 from deskpro_cli.problems import Problem
 
-#: Rule ids of the problems this module reports (docs/rules.md, "Build").
+#: Rule ids of the problems this module reports (docs/rules.md, "Building the app").
 RULE_LINK_OUTSIDE = "DP501"
 RULE_LINK_BROKEN = "DP502"
 RULE_NOT_A_FILE = "DP503"

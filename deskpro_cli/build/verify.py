@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from deskpro_cli.build.scan import unreadable
 from deskpro_cli.problems import Problem, Severity
 
-RULE_TARGET_MISSING = "DP520"
+RULE_TARGET_MISSING = "DP220"  # the same rule validate applies to a built dist/ or zip
 RULE_REF_MISSING = "DP521"
 RULE_REF_OUTSIDE = "DP522"
 RULE_CSS_REF_MISSING = "DP523"

@@ -67,6 +67,25 @@ _RULES: Final = (
     Rule("DP220", "error", "a target's URL names a file the built app does not have"),
     Rule("DP221", "warning", "the same target is listed twice"),
     Rule("DP222", "error", "a target URL is absolute or leaves the app's folder"),
+    # building the bundle (deskpro package / serve; docs/rules.md "Building the app")
+    Rule("DP501", "error", "a symlink in the sources points outside the project"),
+    Rule("DP502", "error", "a symlink in the sources loops or is broken"),
+    Rule("DP503", "error", "a source is not a regular file or folder (a FIFO, socket or device)"),
+    Rule("DP504", "error", "a source file's name is not valid UTF-8"),
+    Rule("DP510", "error", "a file of the app holds a secret (private key, GitHub token, AWS key)"),
+    Rule("DP511", "error", "a setting named like a secret has a default value"),
+    Rule("DP521", "error", "a page references a file the bundle does not have"),
+    Rule("DP522", "error", "a page references a path that starts with / or leaves the bundle"),
+    Rule("DP523", "warning", "a style sheet references a file the bundle does not have"),
+    Rule("DP530", "error", "two sources would become the same file of the bundle"),
+    # compiling (docs/compile.md)
+    Rule("DP701", "error", "esbuild could not compile the code"),
+    Rule("DP702", "error", "an import cannot be resolved, or names an export the module lacks"),
+    Rule("DP703", "error", "the app needs compiling but --compiler none was given"),
+    Rule("DP704", "error", "the installer screen has no default export"),
+    Rule("DP705", "warning", "an esbuild warning"),
+    Rule("DP706", "error", "a source folder has two entries, or sources but no index.*"),
+    Rule("DP707", "error", 'the "deskpro-cli" settings in package.json are malformed'),
 )
 
 RULES: Final[dict[str, Rule]] = {r.id: r for r in _RULES}

@@ -125,7 +125,7 @@ def test_json_failure_shape(cli, tree):
     data = json.loads(run.stdout)
     assert data["ok"] is False
     [problem] = data["problems"]
-    assert problem["rule"] == "DP520"
+    assert problem["rule"] == "DP220"
     assert problem["file"].endswith("package.json")
     assert problem["pointer"] == "/deskpro/targets/0/url"
     assert isinstance(problem["line"], int)
@@ -200,7 +200,7 @@ def test_missing_html_folder_names_the_target(cli, tree):
     files = {k: v for k, v in vanilla_app().items() if not k.startswith("src/main/html")}
     app = tree(files)
     run = cli("package", app, code=1)
-    assert "DP520" in run.stderr
+    assert "DP220" in run.stderr
     assert "target ticket-sidebar points at html/index.html, which is not in the bundle" in (
         run.stderr
     )

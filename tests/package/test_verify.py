@@ -161,7 +161,7 @@ def test_verify_targets_with_pointer_and_position(tmp_path):
     )
     [p] = problems
     assert (p.rule, p.file, p.pointer, p.line, p.column) == (
-        "DP520",
+        "DP220",
         "package.json",
         "/deskpro/targets/1/url",
         12,
