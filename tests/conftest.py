@@ -172,6 +172,40 @@ def chromium_path() -> Path:
     return path
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Any]:
+    """Headless Chromium (Debian's) through Playwright's sync API, shared by the whole session.
+
+    One Playwright instance per process: a second ``sync_playwright()`` inside the first one's
+    event loop fails, so every browser test takes this fixture and opens its own context/page.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright", "pip install -e '.[test]'")
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
+        )
+    except Exception:
+        playwright.stop()
+        raise
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
 def _find_shared() -> Path | None:
     candidates = [os.environ.get("DESKPRO_SHARED", ""), str(REPO_ROOT.parent / "shared")]
     for c in candidates:

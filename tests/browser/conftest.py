@@ -89,43 +89,9 @@ from .stubhost import (
     build_config,
     route_offline,
 )
-from conftest import IN_CI, NODE_DIR
+from conftest import NODE_DIR
 
 NODE_MODULES = NODE_DIR / "node_modules"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def _missing(what: str, how: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{what} is missing in CI: {how}")
-    pytest.skip(f"{what} not installed ({how})")
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: Path, sdk_core_js: Path) -> Iterator[Any]:
-    """Headless Chromium (Debian's), shared by the session; each test opens its own context."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright", "pip install -e '.[test]'")
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
-        )
-    except Exception:
-        playwright.stop()
-        raise
-    yield chromium
-    chromium.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="session")

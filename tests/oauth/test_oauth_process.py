@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -156,36 +156,23 @@ def test_secret_prompt_on_a_terminal_is_hidden(github: FakeGitHub) -> None:
 
 
 @pytest.mark.browser
-def test_web_flow_end_to_end_in_chromium(github: FakeGitHub, chromium_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_web_flow_end_to_end_in_chromium(github: FakeGitHub, browser: Any) -> None:
     app = github.add_app()
     github.authorize_outcome = "consent"  # an HTML page with Authorize / Cancel
     proc = _start(github, app.client_id, app.client_secret, "--timeout", "60", "--scope", "repo")
     seen: list[str] = []
     try:
         url = _read_url(proc, seen)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(chromium_path),
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--no-first-run",
-                    "--disable-sync",
-                ],
-            )
-            try:
-                page = browser.new_page()
-                page.goto(url)
-                assert "repo" in page.inner_text("body")
-                page.click("#js-oauth-authorize-btn")
-                page.wait_for_selector("text=Authorization received", timeout=15000)
-                landed = page.url
-            finally:
-                browser.close()
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url)
+            assert "repo" in page.inner_text("body")
+            page.click("#js-oauth-authorize-btn")
+            page.wait_for_selector("text=Authorization received", timeout=15000)
+            landed = page.url
+        finally:
+            context.close()
         out_b, err_b = proc.communicate(timeout=30)
         out, err = out_b.decode(), err_b.decode()
     finally:
