@@ -13,7 +13,6 @@ failing, every HTML page under ``/v*/files/`` is replaced by a page explaining t
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from deskpro_cli.devserver import pages
-from deskpro_cli.devserver.paths import content_type, is_html, request_segments, resolve_file
+from deskpro_cli.devserver.paths import content_type, is_html, request_segments
 
 if TYPE_CHECKING:
     from deskpro_cli.devserver.server import DevHTTPServer
@@ -35,6 +34,8 @@ CORS_HEADERS: tuple[tuple[str, str], ...] = (
     ("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE"),
     ("Access-Control-Allow-Headers", "Origin, X-Agent-Request"),
 )
+#: Files up to this size are sent with one read and one write; larger ones with sendfile().
+SMALL_FILE = 1 << 20
 #: Seconds between keep-alive comments on an idle event stream.
 EVENT_PING_SECONDS = 15.0
 
@@ -45,8 +46,12 @@ class DevRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "deskpro-serve"
     sys_version = ""
-    #: Idle keep-alive connections are closed after this many seconds.
-    timeout = 30
+    # No socket timeout: it would put every socket in non-blocking mode behind a poll() per call
+    # (measurably slower); idle keep-alive connections are closed by the server on stop.
+    timeout = None
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body of a
+    # keep-alive response waits for the client's delayed ACK (~40 ms a request).
+    disable_nagle_algorithm = True
     server: DevHTTPServer
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -177,16 +182,11 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         self._serve_file(segments, head=head, build_id=state.id)
 
     def _serve_file(self, segments: list[str], *, head: bool, build_id: int) -> None:
-        target = self.server.app.target
-        handle: IO[bytes] | None = None
-        with target.lock:
-            path = resolve_file(self.server.app.target_real, segments)
-            if path is not None:
-                with contextlib.suppress(OSError):
-                    handle = path.open("rb")
-        if path is None or handle is None:
+        opened = self.server.app.target.open_file(segments)
+        if opened is None:
             self._not_found(head)
             return
+        path, handle = opened
         with handle:
             if is_html(path.name):
                 body = pages.inject_reload(handle.read(), build_id)
@@ -201,8 +201,11 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type(path.name))
         self.send_header("Content-Length", str(size))
         self.end_headers()
-        if not head and size:
-            self.wfile.flush()
+        if head or not size:
+            return
+        if size <= SMALL_FILE:
+            self.wfile.write(handle.read())
+        else:
             self.connection.sendfile(handle, 0, size)
 
     def _serve_internal(self, rest: list[str], *, head: bool) -> None:

@@ -53,6 +53,7 @@ CONTENT_TYPES: dict[str, str] = {
 _HTML_SUFFIXES = (".html", ".htm")
 # What a second round of decoding could still turn into a separator or a dot.
 _ENCODED_DANGER = re.compile(r"%(2e|2f|5c|00)", re.IGNORECASE)
+_CONTROL_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 def content_type(name: str) -> str:
@@ -92,7 +93,7 @@ def request_segments(raw_path: str) -> list[str] | None:
         return []
     if _ENCODED_DANGER.search(decoded) or "\\" in unquote(decoded):
         return None
-    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in decoded) or "\\" in decoded:
+    if _CONTROL_OR_BACKSLASH.search(decoded):
         return None
     segments = decoded[1:].split("/")
     for seg in segments:
@@ -109,9 +110,10 @@ def resolve_file(root: Path, segments: list[str]) -> Path | None:
     """
     if not segments:
         return None
-    candidate = Path(os.path.realpath(root.joinpath(*segments)))
-    if not candidate.is_relative_to(root) or candidate == root:
+    root_str = str(root)
+    candidate = os.path.realpath(os.path.join(root_str, *segments))  # noqa: PTH118 - hot path
+    if not candidate.startswith(root_str + os.sep):
         return None
-    if not candidate.is_file():
+    if not os.path.isfile(candidate):  # noqa: PTH113 - hot path
         return None
-    return candidate
+    return Path(candidate)

@@ -15,7 +15,6 @@ import contextlib
 import errno
 import ipaddress
 import logging
-import os
 import queue
 import socket
 import sys
@@ -62,7 +61,7 @@ class ServeOptions:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     watch: Literal["auto", "polling", "off"] = "auto"
-    debounce: float = 0.08
+    debounce: float = 0.03
     poll_interval: float = 0.25
 
 
@@ -172,7 +171,6 @@ class DevServer:
         self.clock = clock
         self.board = StateBoard()
         self.target = TargetDir(self.project_dir / "target")
-        self.target_real = Path(os.path.realpath(self.target.root))
         self._httpd: DevHTTPServer | None = None
         self._changes: queue.Queue[set[Path] | None] = queue.Queue()
         self._stopping = threading.Event()
@@ -209,7 +207,6 @@ class DevServer:
         self._httpd = self._bind()
         try:
             self.target.prepare()
-            self.target_real = Path(os.path.realpath(self.target.root))
         except BaseException:
             self._httpd.server_close()
             raise

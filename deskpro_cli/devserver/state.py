@@ -48,6 +48,7 @@ class BuildState:
         return {
             "id": self.id,
             "ok": self.ok,
+            "duration": round(self.duration, 4),
             "appVersion": self.built.app_version if self.built else None,
             "error": self.error.message if self.error else None,
             "problems": [p.to_json() for p in self.problems],

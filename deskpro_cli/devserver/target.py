@@ -23,8 +23,9 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from deskpro_cli.devserver.paths import resolve_file
 from deskpro_cli.errors import CheckFailed, EnvironmentFailure
 
 STAGING_NAME = ".deskpro-serve"
@@ -61,14 +62,17 @@ class BuiltApp:
 class TargetDir:
     """The project's ``target/`` folder: staging builds and swapping them in.
 
-    ``lock`` is held while a build is swapped in; the HTTP handler holds it while it resolves and
-    opens a file (an open file stays readable after it is renamed away).
+    ``lock`` is held while a build is swapped in and while a request's file is resolved and
+    opened (an open file stays readable after it is renamed away). Resolved paths are cached
+    until the next swap: resolving (``realpath``) was a quarter of a request's time.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.real_root = Path(os.path.realpath(root))
         self.lock = threading.Lock()
         self._counter = 0
+        self._resolved: dict[tuple[str, ...], Path] = {}
 
     @property
     def staging_root(self) -> Path:
@@ -86,7 +90,27 @@ class TargetDir:
                 hint="move or rename that file",
             )
         self.root.mkdir(parents=True, exist_ok=True)
+        self.real_root = Path(os.path.realpath(self.root))
         self.clear_staging()
+
+    def open_file(self, segments: list[str]) -> tuple[Path, BinaryIO] | None:
+        """The file of the current build at ``segments`` (see :func:`.paths.resolve_file`),
+        opened for reading, or None when there is no such file inside ``target/``."""
+        key = tuple(segments)
+        with self.lock:
+            path = self._resolved.get(key)
+            if path is None:
+                path = resolve_file(self.real_root, segments)
+                if path is None:
+                    return None
+                if len(self._resolved) > 4096:
+                    self._resolved.clear()
+                self._resolved[key] = path
+            try:
+                return path, path.open("rb")
+            except OSError:
+                self._resolved.pop(key, None)
+                return None
 
     def clear_staging(self) -> None:
         shutil.rmtree(self.staging_root, ignore_errors=True)
@@ -116,6 +140,7 @@ class TargetDir:
         trash = work / "old"
         trash.mkdir()
         with self.lock:
+            self._resolved.clear()
             for owned in self._owned_entries():
                 owned.rename(trash / owned.name)
             (layout / "manifest.json").rename(self.root / "manifest.json")
