@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from deskpro_cli.ui import UI
 
 if TYPE_CHECKING:
-    from deskpro_cli.devserver import DevServer, ServeEvent
+    from deskpro_cli.devserver import BuildFinished, DevServer, ServeEvent
+    from deskpro_cli.problems import Problem
 
 
 class ServeRenderer:
@@ -18,7 +19,7 @@ class ServeRenderer:
         self.ui = ui
         self.project = project
         self.server: DevServer | None = None
-        self._last_warnings: tuple[object, ...] = ()
+        self._last_warnings: tuple[Problem, ...] = ()
 
     def __call__(self, event: ServeEvent) -> None:
         from deskpro_cli.devserver import BuildFinished, BuildStarted, Listening, Notice
@@ -40,16 +41,13 @@ class ServeRenderer:
     def _listening(self, url: str) -> None:
         watching = self.server is None or self.server.options.watch != "off"
         how = (
-            "watching src/, package.json and manifest.json"
+            "rebuilding when src/, package.json or manifest.json change"
             if watching
-            else "not watching for changes (--no-watch)"
+            else "no rebuilds with --no-watch"
         )
         self.ui.result(f"Serving {self.project} on {url} ({how}; Ctrl-C to stop)")
 
-    def _finished(self, event: object) -> None:
-        from deskpro_cli.devserver import BuildFinished
-
-        assert isinstance(event, BuildFinished)
+    def _finished(self, event: BuildFinished) -> None:
         state = event.state
         if state.ok:
             assert state.built is not None

@@ -165,6 +165,9 @@ class DevServer:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.project_dir = project_dir.resolve()
+        # The build sees the path as the user gave it, so its messages name files the way
+        # `deskpro package` does (``my-app/package.json:16:14``).
+        self._build_path = project_dir
         self.build_step = build_step
         self.options = options or ServeOptions()
         self.on_event = on_event or (lambda _event: None)
@@ -349,7 +352,7 @@ class DevServer:
         out_dir = self.target.new_staging()
         trace: str | None = None
         try:
-            warnings = tuple(self.build_step(self.project_dir, out_dir))
+            warnings = tuple(self.build_step(self._build_path, out_dir))
             built = self.target.install(out_dir)
             state = BuildState(
                 id=previous.id + 1,

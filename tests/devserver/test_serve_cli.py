@@ -127,7 +127,7 @@ def test_non_loopback_host_warns(app: Path) -> None:
         proc.kill()
     assert code == 130, proc.output
     assert "warning: serving on 0.0.0.0: other machines on your network" in proc.output
-    assert "not watching" in proc.output
+    assert "no rebuilds with --no-watch" in proc.output
 
 
 def test_loopback_host_does_not_warn(app: Path) -> None:
@@ -157,3 +157,29 @@ def test_a_file_that_is_not_a_manifest_is_a_usage_error(cli, tree) -> None:
 def test_bad_port_is_a_usage_error(cli, app: Path) -> None:
     run = cli("serve", app, "--port", "70000", code=2)
     assert "--port" in run.stderr
+
+
+def test_terminal_shows_urls_problems_and_recovery(app: Path) -> None:
+    proc = ServeProcess(".", "--port", "0", cwd=app)
+    try:
+        port = int(proc.wait_for(r"on http://127\.0\.0\.1:(\d+)").group(1))
+        proc.wait_for(
+            rf"ticket-sidebar\s+http://127\.0\.0\.1:{port}/v1\.2\.3/files/html/index\.html"
+        )
+        proc.wait_for(rf"install\s+http://127\.0\.0\.1:{port}/v1\.2\.3/files/html/install\.html")
+        pkg = app / "package.json"
+        good = pkg.read_text()
+        pkg.write_text(good.replace('"title": "Toy app"', '"title": 42'))
+        # the problem as `package` prints it: file as given, line, column, rule, hint
+        proc.wait_for(r"changed: package\.json; rebuilding")
+        proc.wait_for(r"package\.json:\d+:\d+: error DP\d+ title must be a string")
+        proc.wait_for(r"build #2 failed")
+        assert request(port, "/v1.2.3/files/html/index.html").status == 500
+        pkg.write_text(good)
+        proc.wait_for(r"built 1\.2\.3 in [\d.]+ s \(build #3\)")
+        assert request(port, "/v1.2.3/files/html/index.html").status == 200
+        proc.proc.send_signal(signal.SIGINT)
+        assert proc.finish() == 130
+    finally:
+        proc.kill()
+    assert "Traceback" not in proc.output
