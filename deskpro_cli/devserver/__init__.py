@@ -6,27 +6,29 @@ laid out as the old tool's server had it (``target/manifest.json``,
 expects. Sources are watched and rebuilt on save; a failed build is shown on the app's pages
 until the next good one; pages reload themselves after each build.
 
-Modules: :mod:`.server` (lifecycle, build loop), :mod:`.handler` (HTTP), :mod:`.paths` (safe path
-resolution, content types), :mod:`.target` (the ``target/`` layout and swapping builds in),
-:mod:`.watch` (watchfiles or polling), :mod:`.pages` (error page, reload script),
-:mod:`.state` (the build state pages wait on).
+Modules: :mod:`.server` (lifecycle, build loop), :mod:`.contract` (options, build step,
+events), :mod:`.listen` (the threaded HTTP server, binding), :mod:`.handler` (HTTP),
+:mod:`.paths` (safe path resolution, content types), :mod:`.target` (the ``target/`` layout and
+swapping builds in), :mod:`.watch` (watchfiles or polling), :mod:`.pages` (error page, reload
+script), :mod:`.state` (the build state pages wait on), :mod:`.pipeline_step` (the shared
+pipeline as the build step).
 """
 
 from __future__ import annotations
 
-from deskpro_cli.devserver.server import (
+from deskpro_cli.devserver.contract import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     BuildFinished,
     BuildStarted,
     BuildStep,
-    DevServer,
     Listening,
     Notice,
     ServeEvent,
     ServeOptions,
-    is_loopback,
 )
+from deskpro_cli.devserver.listen import is_loopback
+from deskpro_cli.devserver.server import DevServer
 from deskpro_cli.devserver.state import BuildState
 from deskpro_cli.devserver.target import BuiltApp
 

@@ -25,7 +25,7 @@ from deskpro_cli.devserver import pages
 from deskpro_cli.devserver.paths import content_type, is_html, request_segments
 
 if TYPE_CHECKING:
-    from deskpro_cli.devserver.server import DevHTTPServer
+    from deskpro_cli.devserver.listen import DevHTTPServer
 
 log = logging.getLogger(__name__)
 

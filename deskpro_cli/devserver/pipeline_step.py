@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from deskpro_cli.devserver.server import BuildStep
+from deskpro_cli.devserver.contract import BuildStep
 from deskpro_cli.problems import Problem
 
 

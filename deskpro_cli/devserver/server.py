@@ -11,141 +11,29 @@ happens through ``on_event``.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import ipaddress
 import logging
 import queue
-import socket
-import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
 
-from deskpro_cli.devserver.handler import DevRequestHandler
+from deskpro_cli.devserver.contract import (
+    BuildFinished,
+    BuildStarted,
+    BuildStep,
+    Listening,
+    Notice,
+    ServeEvent,
+    ServeOptions,
+)
+from deskpro_cli.devserver.listen import DevHTTPServer, bind
 from deskpro_cli.devserver.state import BuildState, StateBoard
 from deskpro_cli.devserver.target import TargetDir
 from deskpro_cli.devserver.watch import Watcher, make_watcher
-from deskpro_cli.errors import DeskproError, EnvironmentFailure, UsageError
-from deskpro_cli.problems import Problem
+from deskpro_cli.errors import DeskproError, EnvironmentFailure
 
 log = logging.getLogger(__name__)
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 31080
-
-#: ``build_step(project_dir, out_dir) -> warnings``: build the app into the empty folder
-#: ``out_dir`` in the zip's layout (``manifest.json``, ``html/``, ``assets/``, ``docs/``), not
-#: minified and with no zip. Raise a :class:`~deskpro_cli.errors.DeskproError` (``ProblemsFound``
-#: with file and line) when the app cannot be built.
-BuildStep = Callable[[Path, Path], Sequence[Problem]]
-
-
-@dataclass(frozen=True)
-class ServeOptions:
-    """How to serve.
-
-    Attributes:
-        host: address to listen on (loopback unless the user asks otherwise).
-        port: TCP port; 0 picks a free one.
-        watch: ``auto`` (watchfiles, else polling), ``polling``, or ``off``.
-        debounce: seconds of quiet after a change before a build starts (a burst of saves, a
-            ``git checkout``, is one build).
-        poll_interval: seconds between scans when polling.
-    """
-
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
-    watch: Literal["auto", "polling", "off"] = "auto"
-    debounce: float = 0.03
-    poll_interval: float = 0.25
-
-
-# -- events the caller renders ------------------------------------------------------------
-@dataclass(frozen=True)
-class Listening:
-    """The port is bound and requests are answered from now on, at ``url``."""
-
-    url: str
-
-
-@dataclass(frozen=True)
-class BuildStarted:
-    """A build began; ``changed`` lists the changed paths (relative), empty for the first one."""
-
-    changed: tuple[str, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class BuildFinished:
-    """A build ended (good or failed); ``state`` is what the server now serves."""
-
-    state: BuildState
-    first: bool
-    traceback: str | None = None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should know that is not a build result (a watcher fallback)."""
-
-    message: str
-
-
-ServeEvent = Listening | BuildStarted | BuildFinished | Notice
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only listens on this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-class DevHTTPServer(ThreadingHTTPServer):
-    """``ThreadingHTTPServer`` that knows its :class:`DevServer` and its open connections."""
-
-    daemon_threads = True
-    # On Windows SO_REUSEADDR lets a second server steal a port that is in use.
-    allow_reuse_address = sys.platform != "win32"
-
-    def __init__(self, address: tuple[Any, ...], app: DevServer, family: int) -> None:
-        self.address_family = family
-        self.app = app
-        self._connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
-        super().__init__(address, DevRequestHandler)
-
-    def track(self, conn: socket.socket) -> None:
-        with self._conn_lock:
-            self._connections.add(conn)
-
-    def untrack(self, conn: socket.socket) -> None:
-        with self._conn_lock:
-            self._connections.discard(conn)
-
-    def close_connections(self) -> None:
-        """End every open connection (idle keep-alives, event streams) so threads finish."""
-        with self._conn_lock:
-            conns = list(self._connections)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # The base class prints a traceback to stderr; a client hanging up is not worth one.
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            log.debug("client %s went away: %s", client_address, exc)
-        else:
-            log.warning("error while answering %s", client_address, exc_info=True)
 
 
 class DevServer:
@@ -207,7 +95,7 @@ class DevServer:
             EnvironmentFailure: the port is in use or needs privileges; ``target`` is unusable.
             UsageError: ``host`` is not an address of this machine.
         """
-        self._httpd = self._bind()
+        self._httpd = bind(self.options.host, self.options.port, self)
         try:
             self.target.prepare()
         except BaseException:
@@ -305,21 +193,6 @@ class DevServer:
         except Exception:
             log.exception("the serve event handler failed")
 
-    def _bind(self) -> DevHTTPServer:
-        host, port = self.options.host, self.options.port
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        except socket.gaierror as exc:
-            raise UsageError(
-                f"--host {host!r} is not an address this machine can listen on ({exc.strerror})",
-                hint="use 127.0.0.1 (the default), localhost, or one of this machine's addresses",
-            ) from exc
-        family, _, _, _, address = infos[0]
-        try:
-            return DevHTTPServer(address, self, family)
-        except OSError as exc:
-            raise _bind_error(exc, host, port) from exc
-
     def _build_loop(self) -> None:
         first = True
         while True:
@@ -397,23 +270,3 @@ def _as_error(exc: Exception) -> tuple[DeskproError, bool]:
         where = f": {exc.filename}" if exc.filename else ""
         return EnvironmentFailure(f"{exc.strerror or exc}{where}"), False
     return DeskproError(f"internal error while building: {type(exc).__name__}: {exc}"), True
-
-
-def _bind_error(exc: OSError, host: str, port: int) -> DeskproError:
-    if exc.errno == errno.EADDRINUSE:
-        return EnvironmentFailure(
-            f"port {port} on {host} is already in use (another deskpro serve, or another server)",
-            hint=f"stop the program using port {port}, or serve on another port with --port N "
-            "(then point Dev Mode at that port)",
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return EnvironmentFailure(
-            f"not allowed to listen on port {port} on {host}",
-            hint="ports below 1024 need administrator rights; choose another with --port N",
-        )
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return UsageError(
-            f"--host {host} is not an address of this machine",
-            hint="use 127.0.0.1 (the default), localhost, or one of this machine's addresses",
-        )
-    return EnvironmentFailure(f"cannot listen on {host}:{port}: {exc.strerror or exc}")

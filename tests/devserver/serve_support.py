@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deskpro_cli.devserver import DevServer, ServeEvent, ServeOptions
-from deskpro_cli.devserver.server import BuildStep
+from deskpro_cli.devserver.contract import BuildStep
 from deskpro_cli.errors import ProblemsFound
 from deskpro_cli.problems import Problem
 
