@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deskpro_cli.devserver import BuildFinished, BuildStarted, ServeEvent
+from deskpro_cli.devserver import BuildFinished, BuildStarted, Notice, ServeEvent
 
 from .serve_support import TOY_APP, poll, request, running
 
@@ -154,3 +154,33 @@ def test_src_created_after_start_is_watched(tree) -> None:
         poll(_page(srv.port), lambda r: "late" in r.text, timeout=3.0)
         (app / "src/main/html/index.html").write_text("<p>later</p>")
         poll(_page(srv.port), lambda r: "later" in r.text, timeout=2.0)
+
+
+def test_no_watch_serves_the_first_build_only(app: Path) -> None:
+    events: list[ServeEvent] = []
+    with running(app, events=events, watch="off") as srv:
+        assert srv.wait_for_build().ok
+        index = app / "src/main/html/index.html"
+        _save(index, index.read_text().replace("hello v1", "hello v2"))
+        time.sleep(0.6)
+        assert "hello v1" in request(srv.port, "/v1.2.3/files/html/index.html").text
+    assert len([e for e in events if isinstance(e, BuildStarted)]) == 1
+
+
+def test_watcher_failure_falls_back_to_polling(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import watchfiles
+
+    def broken_watch(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise OSError("OS file watch limit reached")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(watchfiles, "watch", broken_watch)
+    events: list[ServeEvent] = []
+    with running(app, events=events, watch="auto") as srv:
+        assert srv.wait_for_build().ok
+        index = app / "src/main/html/index.html"
+        _save(index, index.read_text().replace("hello v1", "hello polled"))
+        poll(_page(srv.port), lambda r: "hello polled" in r.text, timeout=2.0)
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert len(notices) == 1 and "polling for changes instead" in notices[0]
+    assert "OS file watch limit reached" in notices[0]
