@@ -61,6 +61,15 @@ class ArchiveTooLarge(Exception):
         self.entries = entries
 
 
+class SourceUnreadable(Exception):
+    """A file to pack cannot be opened; the target was not replaced."""
+
+    def __init__(self, name: str, error: OSError) -> None:
+        super().__init__(f"{name}: {error.strerror or error}")
+        self.name = name
+        self.error = error
+
+
 @dataclass(frozen=True)
 class EntryInfo:
     """One entry of the written zip: name, bytes before and after compression, method."""
@@ -142,6 +151,7 @@ def write_zip(
 
     Raises:
         ArchiveTooLarge: the zip came out over ``max_size`` bytes (the target is untouched).
+        SourceUnreadable: a file to pack cannot be opened (likewise).
         OSError: a file cannot be read, the disk is full, the folder is read-only... (the target
             is untouched and the temporary file removed; KeyboardInterrupt likewise).
     """
@@ -149,8 +159,11 @@ def write_zip(
     with atomic_writer(target) as handle:
         with zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
             for name in entry_order(files):
-                source = files[name]
-                with source.open("rb") as src:
+                try:
+                    src = files[name].open("rb")
+                except OSError as exc:
+                    raise SourceUnreadable(name, exc) from exc
+                with src:
                     size = os.fstat(src.fileno()).st_size
                     info = make_info(name, size, date)
                     with archive.open(info, "w", force_zip64=size >= zipfile.ZIP64_LIMIT) as dst:

@@ -30,6 +30,7 @@ import logging
 import os
 import secrets
 import shutil
+import stat
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -196,12 +197,37 @@ def _make_folders(folders: list[Path]) -> None:
 
 
 def _copy(source: Path, target: Path, origin: str, root: Path) -> None:
+    """Copy ``source`` to ``target`` (in the staging folder ``root``), dated like the source.
+
+    When the previous build's copy (the same path in the output folder) has the source's size
+    and modification time, it is hard-linked into the staging folder instead of copied again:
+    the previous bundle is deleted when the new one is committed, so the link never ties a
+    bundle file to the project's own file, and a failed build leaves the previous one whole.
+    The zip never reads these copies (it reads the project's files), only dist/ does.
+    """
     try:
+        st = source.stat()
+        previous = root.parent / target.relative_to(root)
+        if _same_file(previous, st.st_size, st.st_mtime_ns):
+            try:
+                os.link(previous, target)
+                return
+            except OSError:
+                pass  # a filesystem without hard links: copy
         shutil.copyfile(source, target)
+        os.utime(target, ns=(st.st_mtime_ns, st.st_mtime_ns))
     except OSError as exc:
         if exc.errno in _WRITE_ERRNOS or exc.filename == str(target):
             raise _write_failure(root, exc) from exc
         raise unreadable(origin, exc) from exc
+
+
+def _same_file(previous: Path, size: int, mtime_ns: int) -> bool:
+    try:
+        st = previous.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == size and st.st_mtime_ns == mtime_ns
 
 
 def _write_bytes(target: Path, data: bytes) -> None:

@@ -13,13 +13,25 @@ happened and the CLI renders it.
 from __future__ import annotations
 
 import logging
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from deskpro_cli.build.archive import ArchiveInfo, ArchiveTooLarge, write_zip
+from deskpro_cli.build.archive import (
+    ArchiveInfo,
+    ArchiveTooLarge,
+    SourceUnreadable,
+    method_for,
+    write_zip,
+)
 from deskpro_cli.build.assemble import Bundle, Copier, Staging, copy_sources
-from deskpro_cli.build.scan import Skipped, secret_problems, secret_setting_problems
+from deskpro_cli.build.scan import (
+    Skipped,
+    secret_problems,
+    secret_setting_problems,
+    unreadable,
+)
 from deskpro_cli.build.verify import verify_bundle
 from deskpro_cli.errors import (
     CheckFailed,
@@ -148,7 +160,9 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
                 problems = _scan(source, bundle)
                 _raise_errors(problems, "secrets found; nothing was packed", always=True)
                 zipped = {n: p for n, p in bundle.sources.items() if n not in not_zipped}
-                result.archive = _write_archive(zipped, _zip_path(out_dir, options), options)
+                result.archive = _write_archive(
+                    zipped, bundle.origins, _zip_path(out_dir, options), options
+                )
             copier.wait()
         finally:
             copier.close()
@@ -265,13 +279,14 @@ def _scan(source: ManifestSource, bundle: Bundle) -> list[Problem]:
     """The secrets scan of every file in the bundle and of the settings' default values."""
     problems = secret_setting_problems(source.manifest, source.problem)
     for name, origin in sorted(bundle.origins.items()):
+        text_like = method_for(name) != zipfile.ZIP_STORED
         if origin == "<manifest>":
             shown = f"{source.display} (manifest.json in the zip)"
             found = secret_problems(bundle.sources[name], shown)
             problems += [_without_position(p, source.display) for p in found]
         else:
             shown = origin if not origin.startswith("<") else f"{name} {origin}"
-            problems += secret_problems(bundle.sources[name], shown)
+            problems += secret_problems(bundle.sources[name], shown, content=text_like)
     return problems
 
 
@@ -291,10 +306,14 @@ def _raise_errors(problems: list[Problem], summary: str, *, always: bool = False
         )
 
 
-def _write_archive(files: dict[str, Path], target: Path, options: BuildOptions) -> ArchiveInfo:
+def _write_archive(
+    files: dict[str, Path], origins: dict[str, str], target: Path, options: BuildOptions
+) -> ArchiveInfo:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         return write_zip(files, target, epoch=options.epoch, max_size=options.max_size)
+    except SourceUnreadable as exc:
+        raise unreadable(origins.get(exc.name, exc.name), exc.error) from exc
     except ArchiveTooLarge as exc:
         biggest = sorted(exc.entries, key=lambda e: (-e.compressed, e.name))[:5]
         listing = ", ".join(f"{e.name} ({e.compressed:,} bytes)" for e in biggest)

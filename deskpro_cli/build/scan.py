@@ -387,8 +387,13 @@ def _mask(kind: str, value: bytes) -> str:
     return f"{text[:4]}…{text[-4:]}" if len(text) > 12 else "…"
 
 
-def secret_problems(path: Path, origin: str, *, chunk_size: int = CHUNK) -> list[Problem]:
+def secret_problems(
+    path: Path, origin: str, *, content: bool = True, chunk_size: int = CHUNK
+) -> list[Problem]:
     """The secrets scan of one file as problems naming ``origin`` (the file the user edits).
+
+    ``content=False`` checks the name only: for already-compressed media, fonts and archives,
+    whose bytes cannot show a secret as text (and make up much of a large app).
 
     Raises:
         EnvironmentFailure: the file cannot be read.
@@ -406,7 +411,7 @@ def secret_problems(path: Path, origin: str, *, chunk_size: int = CHUNK) -> list
             )
         )
     try:
-        found = find_secrets(path, chunk_size=chunk_size)
+        found = find_secrets(path, chunk_size=chunk_size) if content else []
     except OSError as exc:
         raise unreadable(origin, exc) from exc
     for f in found:

@@ -10,6 +10,7 @@ import click
 
 from deskpro_cli.cli._common import json_option, path_argument, ui
 from deskpro_cli.errors import UsageError
+from deskpro_cli.manifest.source import display_path as display
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?)(i?b?)\s*$", re.IGNORECASE)
 _POWERS = {"": 0, "k": 1, "m": 2, "g": 3}
@@ -56,14 +57,6 @@ def source_date_epoch() -> int | None:
             hint="set it to an integer such as $(git log -1 --format=%ct), or unset it",
         )
     return int(raw)
-
-
-def display(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
 
 
 @click.command("package")

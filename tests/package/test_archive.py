@@ -166,6 +166,17 @@ def test_failure_midway_keeps_the_previous_zip_and_no_temp_file(tmp_path, monkey
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_unreadable_source_is_its_own_error_and_keeps_the_previous_zip(tmp_path):
+    files = sample(tmp_path)
+    files["assets/gone.js"] = tmp_path / "gone.js"
+    target = tmp_path / "app.zip"
+    target.write_bytes(b"previous")
+    with pytest.raises(archive.SourceUnreadable) as caught:
+        write_zip(files, target)
+    assert caught.value.name == "assets/gone.js"
+    assert target.read_bytes() == b"previous"
+
+
 def test_big_file_streams_in_blocks(tmp_path, monkeypatch):
     big = tmp_path / "big.js"
     with big.open("wb") as handle:

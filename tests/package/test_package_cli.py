@@ -178,6 +178,22 @@ def test_rebuild_replaces_the_previous_bundle_in_dist(cli, app):
     assert leftovers(app / "dist") == []
 
 
+def test_unchanged_files_are_not_copied_again_and_changed_ones_are(cli, app):
+    cli("package", app)
+    css, dist_css = app / "src/main/resources/main.css", app / "dist/assets/main.css"
+    first = dist_css.stat()
+    assert first.st_ino != css.stat().st_ino  # dist/ holds copies, never the sources themselves
+    cli("package", app)
+    assert dist_css.stat().st_ino == first.st_ino  # unchanged: the previous copy is reused
+    assert dist_css.stat().st_nlink == 1
+    text = css.read_text()
+    css.write_text(text.replace("red", "tan"))  # same size, new content and date
+    cli("package", app)
+    assert dist_css.read_text() == css.read_text()
+    with zipfile.ZipFile(app / "dist/app.zip") as zf:
+        assert zf.read("assets/main.css").decode() == css.read_text()
+
+
 # -- missing folders ---------------------------------------------------------------------------
 def test_app_without_resources_or_docs_packages(cli, tree):
     files = vanilla_app()
@@ -271,6 +287,14 @@ def test_secret_in_an_asset_fails_naming_the_file(cli, app):
     assert sorted(p.name for p in (app / "dist/assets").iterdir()) == dist_before
 
 
+def test_compressed_media_are_not_scanned_as_text_but_key_files_are_refused(cli, app):
+    (app / "src/main/resources/photo.jpg").write_bytes(b"\xff\xd8" + GH_TOKEN.encode())
+    cli("package", app)
+    (app / "src/main/resources/deploy.p12").write_bytes(b"\x30\x82binary")
+    run = cli("package", app, code=1)
+    assert "src/main/resources/deploy.p12 is a key store file" in run.stderr
+
+
 def test_secret_default_value_for_a_secret_setting_fails(cli, tree):
     setting = {
         "name": "apiToken",
@@ -288,9 +312,10 @@ def test_secret_default_value_for_a_secret_setting_fails(cli, tree):
     assert not (app / "dist/app.zip").exists()
 
 
-def test_unreadable_file_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypatch):
+@pytest.mark.parametrize("name", ["main.css", "icon.png"])  # scanned as text / only zipped
+def test_unreadable_file_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypatch, name):
     before = packaged(cli, app)
-    victim = app / "src/main/resources/main.css"
+    victim = app / "src/main/resources" / name
     if os.geteuid() != 0:
         victim.chmod(0)
     else:  # root reads anything: make opening this one file fail as it would for a user
@@ -308,7 +333,7 @@ def test_unreadable_file_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypa
         monkeypatch.setattr(assemble.shutil, "copyfile", copyfile)
         monkeypatch.setattr(Path, "open", path_open)
     run = cli("package", app, code=3)
-    assert "cannot read src/main/resources/main.css: Permission denied" in run.stderr
+    assert f"cannot read src/main/resources/{name}: Permission denied" in run.stderr
     assert "chmod" in run.stderr
     assert (app / "dist/app.zip").read_bytes() == before
     assert leftovers(app / "dist") == []
@@ -400,3 +425,32 @@ def test_max_size_units(text, value):
 def test_max_size_nonsense_is_a_usage_error(cli, app):
     run = cli("package", app, "--max-size", "big", code=2)
     assert "is not a size in bytes" in run.stderr
+
+
+def test_serve_mode_builds_target_without_a_zip(tree):
+    from deskpro_cli.build.pipeline import BuildOptions, build
+
+    app = tree(vanilla_app())
+    (app / "target/.deskpro-cache").mkdir(parents=True)
+    (app / "target/.deskpro-cache/keep").write_text("cache")
+    result = build(app, BuildOptions(mode="serve"))
+    assert result.archive is None
+    assert result.out_dir == (app / "target").absolute()
+    got = sorted(
+        p.relative_to(app / "target").as_posix()
+        for p in (app / "target").rglob("*")
+        if p.is_file() and ".deskpro-cache" not in p.parts
+    )
+    assert got == sorted(VANILLA_ENTRIES)
+    assert (app / "target/.deskpro-cache/keep").read_text() == "cache"
+    assert not (app / "dist").exists()
+    assert result.files["assets/main.js"] == "src/main/resources/main.js"
+
+
+def test_leftovers_of_a_killed_build_are_removed(cli, app):
+    stale = app / "dist/.deskpro-staging-999999999-dead/html"
+    stale.mkdir(parents=True)
+    (stale / "index.html").write_text("half written")
+    cli("package", app)
+    assert not (app / "dist/.deskpro-staging-999999999-dead").exists()
+    assert leftovers(app / "dist") == []
