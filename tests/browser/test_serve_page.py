@@ -78,3 +78,26 @@ def test_served_app_runs_clean_and_reloads_after_a_save(tree: Any, stub_host: An
             "() => document.getElementById('title').textContent.startsWith('Hello from')"
         )
         _assert_clean(host, expect_error_page=True)
+
+
+@pytest.mark.parametrize("template", ["vanilla", "github-oauth"])
+def test_scaffolded_apps_run_clean_when_served(
+    cli: Any, tmp_path: Path, stub_host: Any, template: str
+) -> None:
+    project = tmp_path / "app"
+    cli("init", project, "--template", template, "--no-input")
+    with DevServer(project, pipeline_build_step(), ServeOptions(port=0, watch="off")) as server:
+        state = server.wait_for_build()
+        assert state.ok, state.error
+        assert state.built is not None
+        base = f"{server.base_url}{state.built.files_prefix}"
+        targets = dict(state.built.target_urls())
+        assert "install" in targets and len(targets) >= 2
+        for url in targets.values():
+            page = url.removeprefix(state.built.files_prefix + "/")
+            host = stub_host(base, page)
+            host.wait_ready()
+            host.frame.wait_for_load_state("load")
+            host.page.wait_for_timeout(300)  # let the page's own start-up run
+            assert host.frame.evaluate("() => !!document.querySelector('script[data-build]')")
+            _assert_clean(host)
