@@ -81,6 +81,7 @@ def command(
     step = pipeline_build_step(
         compiler=compiler,  # type: ignore[arg-type]  # click.Choice guarantees the literal
         esbuild=esbuild,
+        watching=not no_watch,
     )
     server = DevServer(project, step, options, renderer)
     renderer.server = server

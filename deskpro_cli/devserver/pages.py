@@ -42,6 +42,7 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;paddi
 color:#1d2733;background:#fff}
 h1{font-size:19px;margin:0 0 6px}
 .sub{color:#5b6b7b;margin:0 0 18px}
+.summary{font-weight:600;margin:0 0 12px}
 .problem{border-left:4px solid #d33;background:#fff5f5;padding:10px 14px;margin:0 0 12px}
 .problem.warning{border-color:#d90;background:#fffaf0}
 .where{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:600}
@@ -98,6 +99,7 @@ def error_page(state: BuildState) -> bytes:
         )
     problems = state.problems
     if problems:
+        parts.append(f'<p class="summary">{html.escape(message)}</p>')
         for p in problems:
             parts.append(
                 f'<div class="problem {html.escape(p.severity)}">'

@@ -174,6 +174,8 @@ def test_terminal_shows_urls_problems_and_recovery(app: Path) -> None:
         proc.wait_for(r"changed: package\.json; rebuilding")
         proc.wait_for(r"package\.json:\d+:\d+: error DP\d+ title must be a string")
         proc.wait_for(r"build #2 failed")
+        proc.wait_for(r"hint: .*and save: deskpro serve rebuilds by itself")
+        assert "run deskpro serve again" not in proc.output
         assert request(port, "/v1.2.3/files/html/index.html").status == 500
         pkg.write_text(good)
         proc.wait_for(r"built 1\.2\.3 in [\d.]+ s \(build #3\)")
