@@ -5,17 +5,17 @@ Only the CLI layer uses this module; core modules return values, raise errors an
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from deskpro_cli.problems import Problem
+if TYPE_CHECKING:  # imported lazily: every import here costs start-up time on every run
+    import logging
+    from collections.abc import Iterable
+
+    from deskpro_cli.problems import Problem
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
 
@@ -32,7 +32,6 @@ def colour_policy(no_color_flag: bool) -> bool | None:
     return None
 
 
-@dataclass
 class UI:
     """Output settings for one run of the command, kept on the click context.
 
@@ -42,9 +41,13 @@ class UI:
         json: the command was asked for ``--json``: stdout carries exactly one JSON object.
     """
 
-    verbosity: int = 0
-    color: bool | None = None
-    json: bool = False
+    def __init__(self, verbosity: int = 0, color: bool | None = None, json: bool = False) -> None:
+        self.verbosity = verbosity
+        self.color = color
+        self.json = json
+
+    def __repr__(self) -> str:
+        return f"UI(verbosity={self.verbosity}, color={self.color}, json={self.json})"
 
     # -- stdout: results -------------------------------------------------------------------
     def result(self, text: str = "", **style: Any) -> None:
@@ -55,6 +58,8 @@ class UI:
 
     def emit_json(self, obj: Any) -> None:
         """The one JSON object of ``--json`` mode, on stdout."""
+        import json
+
         click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
 
     # -- stderr: diagnostics ---------------------------------------------------------------
@@ -117,24 +122,38 @@ class UI:
                     click.echo(line, color=self.color)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is when a record is emitted.
+def _stderr_handler() -> logging.Handler:
+    """A handler that writes to whatever ``sys.stderr`` is when a record is emitted.
 
     A handler that kept the stream of its first run would write later runs' records to a stale
     stream where sys.stderr is swapped (click's CliRunner, embedding).
     """
+    import logging
 
-    @property
-    def stream(self) -> Any:
-        return sys.stderr
+    class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+        @property
+        def stream(self) -> Any:
+            return sys.stderr
 
-    @stream.setter
-    def stream(self, value: Any) -> None:
-        return None
+        @stream.setter
+        def stream(self, value: Any) -> None:
+            return None
+
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    return handler
 
 
 def configure_logging(verbosity: int) -> None:
-    """Route the package's loggers to stderr once, at a level set by ``-v``/``-q``."""
+    """Route the package's loggers to stderr once, at a level set by ``-v``/``-q``.
+
+    At the default verbosity nothing is set up (logging is not even imported, to keep start-up
+    fast): the standard library's last-resort handler already prints warnings and errors to stderr.
+    """
+    if verbosity == 0 and "logging" not in sys.modules:
+        return
+    import logging
+
     level = logging.WARNING
     if verbosity == 1:
         level = logging.INFO
@@ -145,8 +164,7 @@ def configure_logging(verbosity: int) -> None:
     logger = logging.getLogger("deskpro_cli")
     logger.setLevel(level)
     if not any(getattr(h, "_deskpro", False) for h in logger.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler = _stderr_handler()
         handler._deskpro = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.propagate = False

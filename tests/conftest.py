@@ -207,7 +207,11 @@ def browser(chromium_path: Path) -> Iterator[Any]:
 
 
 def _find_shared() -> Path | None:
-    candidates = [os.environ.get("DESKPRO_SHARED", ""), str(REPO_ROOT.parent / "shared")]
+    candidates = [
+        os.environ.get("DESKPRO_SHARED", ""),
+        str(REPO_ROOT.parent / "shared"),
+        "/work/shared",  # the team's workplace, when the checkout sits elsewhere (CI clones)
+    ]
     for c in candidates:
         if c and (Path(c) / "corpus").is_dir():
             return Path(c)

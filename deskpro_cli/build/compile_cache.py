@@ -22,6 +22,8 @@ import hashlib
 import json
 import logging
 import os
+import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,6 +228,19 @@ class CompileCache:
             self._record_path(unit, key), json.dumps(record, indent=1, sort_keys=True).encode()
         )
         self._collect_garbage()
+
+    def sweep_stale_stages(self, older_than_s: float = 3600.0) -> None:
+        """Remove staging folders an interrupted or killed run left behind (an hour old)."""
+        stage = self.root / "stage"
+        try:
+            entries = list(stage.iterdir())
+        except OSError:
+            return
+        limit = time.time() - older_than_s
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.stat().st_mtime < limit:
+                    shutil.rmtree(entry, ignore_errors=True)
 
     def _collect_garbage(self) -> None:
         """Drop objects no record refers to (old outputs of a unit)."""

@@ -107,12 +107,20 @@ def find_entries(project_dir: Path) -> list[Entry]:
 
 
 def needs_compile(project_dir: Path) -> bool:
-    """Whether the project has an app or installer-screen entry to compile."""
-    return any(
-        (project_dir / folder / name).is_file()
-        for folder, _ in UNITS.values()
-        for name in ENTRY_NAMES
-    )
+    """Whether the project has code to compile: an entry, or sources in a compiled unit's folder.
+
+    Sources without an entry count, so that :func:`compile_project` reports them (DP706) instead
+    of the build silently leaving them out.
+    """
+    for folder, _ in UNITS.values():
+        base = project_dir / folder
+        if not base.is_dir():
+            continue
+        if any((base / name).is_file() for name in ENTRY_NAMES):
+            return True
+        if any(p.suffix in _SOURCE_SUFFIXES and p.is_file() for p in base.iterdir()):
+            return True
+    return False
 
 
 # -- compiling ---------------------------------------------------------------------------------
@@ -155,6 +163,7 @@ def compile_project(
     )
     cache_root = (options.cache_dir or project_dir / DEFAULT_CACHE_DIR).resolve()
     cache = CompileCache(cache_root)
+    cache.sweep_stale_stages()
     if settings.react == "external":
         write_shims(cache_root / "shims")
     jobs = [UnitJob(e, project_dir, cache_root, settings, options, tool) for e in entries]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from deskpro_cli.build.cdn import APPS_SDK_CORE, REACT, REACT_DOM, CdnScript
 from deskpro_cli.errors import CheckFailed, EnvironmentFailure
 from deskpro_cli.resources import package_file
 
@@ -34,33 +35,11 @@ SCREEN_CSS = "assets/install-screen/index.css"
 _TEMPLATE = "install.html.jinja"
 
 
-@dataclass(frozen=True)
-class PinnedScript:
-    """A browser script at an exact npm version on the CDN, with its Subresource Integrity hash.
-
-    The hashes are the sha384 of the files inside the npm tarballs; ``tests/build`` recomputes
-    them from the same files installed in ``tests/node``.
-    """
-
-    url: str
-    integrity: str
-
-
-#: Deskpro's apps SDK browser build (spec/deskpro-host-protocol.md §5); global DeskproAppsSDKCore.
-SDK_CORE = PinnedScript(
-    "https://cdn.jsdelivr.net/npm/@deskpro/apps-sdk-core@2.0.0/dist/apps-sdk-core.js",
-    "sha384-I5oSqHrUaces7Kq19PllXv3ylhXsQNWbW26ym7WBVPIyIPfs0l0li344eH2pPlGT",
-)
-#: React 18 UMD production builds (globals React and ReactDOM), for screens that keep React
-#: external.
-REACT = PinnedScript(
-    "https://cdn.jsdelivr.net/npm/react@18.3.1/umd/react.production.min.js",
-    "sha384-DGyLxAyjq0f9SPpVevD6IgztCFlnMF6oW/XQGmfe+IsZ8TqEiDrcHkMLKI6fiB/Z",
-)
-REACT_DOM = PinnedScript(
-    "https://cdn.jsdelivr.net/npm/react-dom@18.3.1/umd/react-dom.production.min.js",
-    "sha384-gTGxhz21lVGYNMcdJOyq01Edg0jhn/c22nsx0kyqP0TxaV5WVdsSH1fSDUf5YJj1",
-)
+#: The pinned CDN scripts (URL and SRI hash) come from one place, :mod:`deskpro_cli.build.cdn`:
+#: Deskpro's apps SDK (global DeskproAppsSDKCore), and React 18 UMD builds (globals React and
+#: ReactDOM) for screens that keep React external.
+PinnedScript = CdnScript
+SDK_CORE = APPS_SDK_CORE
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ def test_needs_compile_only_with_an_entry(tree) -> None:
     (empty / "src/main/javascript").mkdir(parents=True)
     assert not needs_compile(empty)
     assert find_entries(empty) == []
+    # Sources without an entry are something to compile: compile_project then says what is wrong.
+    (empty / "src/main/javascript/App.jsx").write_text("export default 1;\n")
+    assert needs_compile(empty)
 
 
 def test_nothing_to_compile_needs_no_esbuild(tree, monkeypatch, tmp_path) -> None:

@@ -137,6 +137,20 @@ def test_a_damaged_cache_is_a_miss_not_a_wrong_output(tree, compile_app, esbuild
     assert _outputs(project / "again") == good
 
 
+def test_stale_staging_folders_are_swept(tree, compile_app) -> None:
+    project = tree(APP)
+    stage = project / "target/.deskpro-cache/compile/stage"
+    old = stage / "app-killed"
+    fresh = stage / "app-running"
+    for folder in (old, fresh):
+        (folder / "assets").mkdir(parents=True)
+    os.utime(old, (1_000_000, 1_000_000))
+    compile_app(project)
+    assert not old.exists()
+    assert fresh.exists()  # maybe another build's, still running
+    assert sorted(p.name for p in stage.iterdir()) == ["app-running"]
+
+
 def test_cache_can_live_elsewhere(tree, compile_app, tmp_path) -> None:
     project = tree(APP)
     cache = tmp_path / "shared-cache"

@@ -1,0 +1,281 @@
+"""Compiled custom installer screens in the real installer page, inside the stub Deskpro host.
+
+The screens are compiled by :func:`compile_project` with the pinned esbuild (React external, so the
+page loads the pinned React UMD builds, routed to tests/node), the page is rendered by
+:func:`render_installer`, and the real apps SDK talks to the stub host.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deskpro_cli.build.compiler import CompileOptions, CompileResult, compile_project
+from deskpro_cli.build.installer import InstallerScreen, render_installer
+
+from conftest import build_tree
+
+pytestmark = pytest.mark.browser
+
+JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+PACKAGE_JSON = '{"name": "demo-app", "version": "1.0.0", "deskpro": {"version": "2.3.0"}}\n'
+
+
+def manifest_with(settings: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "appVersion": "1.0.0",
+        "name": "demo-app",
+        "version": "2.3.0",
+        "title": "Demo App",
+        "isSingle": True,
+        "scope": "agent",
+        "targets": [
+            {"target": "ticket-sidebar", "url": "html/index.html"},
+            {"target": "install", "url": "html/install.html"},
+        ],
+        "settings": settings,
+    }
+
+
+def settings_batch(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "requests": {
+            name: {
+                "method": "PUT",
+                "headers": JSON_HEADERS,
+                "url": f"apps/42/state/app:7/{name}",
+                "data": {"value": value},
+            }
+            for name, value in values.items()
+        }
+    }
+
+
+CompiledBundle = Callable[..., tuple[Path, CompileResult]]
+
+
+@pytest.fixture
+def compiled_bundle(tmp_path: Path, esbuild_path: Path) -> CompiledBundle:
+    """``compiled_bundle(sources, manifest)``: compile a project and add its installer page."""
+    counter = iter(range(1000))
+
+    def make(sources: Mapping[str, str], manifest: Mapping[str, Any]) -> tuple[Path, CompileResult]:
+        project = build_tree(tmp_path / f"app{next(counter)}", sources)
+        dist = project / "dist"
+        result = compile_project(project, dist, CompileOptions(esbuild=esbuild_path))
+        screen = result.screen
+        assert screen is not None
+        page = render_installer(
+            manifest,
+            screen=InstallerScreen(
+                "compiled", css=screen.css is not None, react_globals=screen.react_globals
+            ),
+        )
+        page["manifest.json"] = json.dumps(manifest).encode()
+        for rel, data in page.items():
+            (dist / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dist / rel).write_bytes(data)
+        return dist, result
+
+    return make
+
+
+# -- a JSX screen with a sibling module and a stylesheet ------------------------------------------
+JSX_SCREEN = {
+    "package.json": PACKAGE_JSON,
+    "src/installer/javascript/index.jsx": """\
+        import React, { useState } from "react";
+        import { Field } from "./Field";
+        import "./screen.css";
+
+        export default function Screen({ settings, values, installType, finishInstall }) {
+          const [form, setForm] = useState(() =>
+            Object.fromEntries(settings.map((s) => [s.name, values[s.name] ?? ""])));
+          const [status, setStatus] = useState("");
+          const submit = (event) => {
+            event.preventDefault();
+            setStatus("saving");
+            finishInstall(form).then(({ onStatus }) => {
+              setStatus("saved");
+              onStatus();
+            });
+          };
+          return (
+            <form className="compiled-screen" onSubmit={submit}>
+              <h2>{installType === "install" ? "Set up" : "Update"} (compiled)</h2>
+              {settings.map((s) => (
+                <Field key={s.name} setting={s} value={form[s.name]}
+                       onChange={(v) => setForm({ ...form, [s.name]: v })} />
+              ))}
+              <button type="submit">Save and install</button>
+              <p className="status">{status}</p>
+            </form>
+          );
+        }
+    """,
+    "src/installer/javascript/Field.jsx": """\
+        export function Field({ setting, value, onChange }) {
+          return (
+            <label>
+              {setting.title}
+              <input name={setting.name} value={value}
+                     onChange={(e) => onChange(e.target.value)} />
+            </label>
+          );
+        }
+    """,
+    "src/installer/javascript/screen.css": ".compiled-screen h2 { color: rgb(10, 20, 30); }\n",
+}
+SETTINGS = [
+    {"name": "apiKey", "title": "API key", "type": "text", "required": True},
+    {"name": "region", "title": "Region", "type": "text", "required": False},
+]
+
+
+def test_compiled_jsx_screen_renders_and_finishes_with_the_values(
+    stub_host: Any, compiled_bundle: CompiledBundle
+) -> None:
+    dist, result = compiled_bundle(JSX_SCREEN, manifest_with(SETTINGS))
+    assert result.screen is not None and result.screen.react_globals
+    host = stub_host(dist, "html/install.html")
+    host.wait_ready()
+    frame = host.frame
+    frame.wait_for_selector("text=Set up (compiled)")
+    color = frame.eval_on_selector(".compiled-screen h2", "e => getComputedStyle(e).color")
+    assert color == "rgb(10, 20, 30)"  # index.css was compiled and linked
+
+    frame.get_by_label("API key").fill("k-123")
+    frame.get_by_label("Region").fill("eu")
+    frame.get_by_role("button", name="Save and install").click()
+
+    assert host.wait_install_status()["status"] == "success"
+    batches = [c for c in host.api_calls() if (c.method, c.path) == ("post", "batch")]
+    assert batches[0].body == settings_batch({"apiKey": "k-123", "region": "eu"})
+    assert host.storage()["app:7/apiKey"] == "k-123"
+    # React came from the pinned CDN URLs (routed to tests/node), not from the app.
+    assert not any("react" in r.path for r in host.app_requests)
+    host.assert_clean()
+
+
+# -- a screen written the way Deskpro's GitHub OAuth guide writes it -----------------------------
+GITHUB_SCREEN = {
+    "package.json": PACKAGE_JSON,
+    "src/installer/javascript/index.jsx": """\
+        import React from "react";
+
+        // Deskpro's GitHub guide: show the callback URL to register with GitHub, then on submit
+        // register the connection, ask for access, and only then finish the install.
+        export default class GithubInstallScreen extends React.Component {
+          state = { urlRedirect: "", clientId: this.props.values.clientId || "",
+                    clientSecret: "", error: null, busy: false };
+
+          componentDidMount() {
+            this.props.dpapp.oauth.settings("github")
+              .then(({ urlRedirect }) => this.setState({ urlRedirect }));
+          }
+
+          onSubmit = (event) => {
+            event.preventDefault();
+            const { dpapp, finishInstall } = this.props;
+            const { urlRedirect, clientId, clientSecret } = this.state;
+            this.setState({ busy: true, error: null });
+            dpapp.oauth.register("github", {
+              urlAuthorize: "https://github.com/login/oauth/authorize",
+              urlAccessToken: "https://github.com/login/oauth/access_token",
+              urlRedirect, clientId, clientSecret,
+            })
+              .then(() => dpapp.oauth.access("github"))
+              .then((token) => dpapp.storage.setAppStorage("oauth:github:tokens",
+                                                           token.access_token))
+              .then(() => finishInstall({ clientId, clientSecret: "***" }))
+              .then(({ onStatus }) => onStatus())
+              .catch((error) => this.setState({
+                busy: false, error: (error && error.message) || String(error) }));
+          };
+
+          render() {
+            const { urlRedirect, clientId, clientSecret, error, busy } = this.state;
+            return (
+              <form className="github-install" onSubmit={this.onSubmit}>
+                <label>Authorization callback URL
+                  <input name="callback" readOnly value={urlRedirect} />
+                </label>
+                <label>Client ID
+                  <input name="clientId" value={clientId}
+                         onChange={(e) => this.setState({ clientId: e.target.value })} />
+                </label>
+                <label>Client secret
+                  <input name="clientSecret" type="password" value={clientSecret}
+                         onChange={(e) => this.setState({ clientSecret: e.target.value })} />
+                </label>
+                {error ? <p className="error">{error}</p> : null}
+                <button type="submit" disabled={busy || !urlRedirect}>Connect GitHub</button>
+              </form>
+            );
+          }
+        }
+    """,
+}
+GITHUB_SETTINGS = [
+    {"name": "clientId", "title": "Client ID", "type": "text", "required": True},
+    {"name": "clientSecret", "title": "Client secret", "type": "text", "required": True},
+]
+
+
+def test_github_oauth_guide_screen_compiles_and_runs(
+    stub_host: Any, compiled_bundle: CompiledBundle
+) -> None:
+    dist, _ = compiled_bundle(GITHUB_SCREEN, manifest_with(GITHUB_SETTINGS))
+    token = {"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "expires": 0}
+    host = stub_host(
+        dist,
+        "html/install.html",
+        helpdesk_url="https://helpdesk.example",
+        oauth_tokens={"github": token},
+    )
+    host.wait_ready()
+    frame = host.frame
+    callback = frame.locator("input[name=callback]")
+    frame.wait_for_function("() => document.querySelector('input[name=callback]').value !== ''")
+    callback_url = callback.input_value()
+    assert callback_url == "https://helpdesk.example/api/oauth/2.0/github/grant-access"
+
+    frame.get_by_label("Client ID").fill("Iv1.8a61f9b3a7aba766")
+    frame.get_by_label("Client secret").fill("s3cr3t-value")
+    frame.get_by_role("button", name="Connect GitHub").click()
+
+    assert host.wait_install_status()["status"] == "success"
+    stored = host.storage()
+    assert stored["app:7/oauth:github"]["clientId"] == "Iv1.8a61f9b3a7aba766"
+    assert stored["app:7/oauth:github"]["clientSecret"] == "s3cr3t-value"
+    assert stored["app:7/oauth:github"]["urlRedirect"] == callback_url
+    assert stored["app:7/oauth:github:tokens"] == token["access_token"]
+    # register -> access -> finishInstall, in that order, with the secret masked in the settings.
+    names = [r["eventName"] for r in host.records()]
+    register = next(i for i, r in enumerate(host.records()) if _is_put(r, "oauth:github"))
+    access = names.index("security.authenticate.oauth")
+    batch = next(i for i, r in enumerate(host.records()) if _is_settings_batch(r))
+    assert register < access < batch
+    assert stored["app:7/clientSecret"] == "***"
+    assert stored["app:7/clientId"] == "Iv1.8a61f9b3a7aba766"
+    host.assert_clean()
+
+
+def _is_put(record: Mapping[str, Any], name: str) -> bool:
+    body = record.get("body") or {}
+    url = body.get("url", "") if isinstance(body, dict) else ""
+    return record.get("eventName") == "webapi.request.fetch" and url.endswith(f"/{name}")
+
+
+def _is_settings_batch(record: Mapping[str, Any]) -> bool:
+    body = record.get("body") or {}
+    return (
+        record.get("eventName") == "webapi.request.deskpro"
+        and isinstance(body, dict)
+        and body.get("path") == "batch"
+        and "clientSecret" in json.dumps(body.get("body"))
+    )
