@@ -1,0 +1,103 @@
+"""`deskpro serve` in a browser: the served app page runs in the stub helpdesk with no error,
+and reloads itself after a save (the injected script and the server's event stream)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from package.apps import vanilla_app
+
+from deskpro_cli.devserver import DevServer, ServeOptions
+from deskpro_cli.devserver.pipeline_step import pipeline_build_step
+
+pytestmark = pytest.mark.browser
+
+
+def _save(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-save")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _assert_clean(host: Any, *, expect_error_page: bool = False) -> None:
+    """The stub host's own check, except for the event stream a reload cuts off (the browser
+    reports every closed EventSource request as aborted) and, when expected, the error page's
+    500 status."""
+    problems = [
+        p
+        for p in host.problems()
+        if not p.startswith("failed request: net::ERR_ABORTED http://127.0.0.1:")
+        or not p.endswith("/__deskpro/events")
+    ]
+    if expect_error_page:
+        problems = [
+            p
+            for p in problems
+            if not (p.startswith("failed request: 500 ") or "status of 500" in p)
+            or "/v0.1.0/files/html/index.html" not in p
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def test_served_app_runs_clean_and_reloads_after_a_save(tree: Any, stub_host: Any) -> None:
+    project = tree(vanilla_app())
+    with DevServer(project, pipeline_build_step(), ServeOptions(port=0)) as server:
+        state = server.wait_for_build()
+        assert state.ok, state.error
+        host = stub_host(f"{server.base_url}/v0.1.0/files", "html/index.html")
+        host.wait_ready()
+        frame = host.frame
+        frame.wait_for_function(
+            "() => document.getElementById('title').textContent.startsWith('Hello from')"
+        )
+        # the reload script is in the served page (not in the file) and its stream is open
+        assert frame.evaluate("() => !!document.querySelector('script[data-build]')")
+        _assert_clean(host)
+
+        # a good save: the page reloads itself and shows the new HTML
+        index = project / "src/main/html/index.html"
+        good = index.read_text()
+        _save(index, good.replace("<body>", '<body><p id="edited">second version</p>'))
+        frame.wait_for_selector("#edited", timeout=5000)
+        frame.wait_for_function(
+            "() => document.getElementById('title').textContent.startsWith('Hello from')"
+        )
+        _assert_clean(host)
+
+        # a broken manifest: the page reloads into the error page, then back after the fix
+        pkg = project / "package.json"
+        good_pkg = pkg.read_text()
+        _save(pkg, good_pkg.replace('"title": "My first app"', '"title": 42'))
+        frame.wait_for_selector("text=the build failed", timeout=5000)
+        assert "package.json" in frame.inner_text("body")
+        _save(pkg, good_pkg)
+        frame.wait_for_selector("#edited", timeout=5000)
+        frame.wait_for_function(
+            "() => document.getElementById('title').textContent.startsWith('Hello from')"
+        )
+        _assert_clean(host, expect_error_page=True)
+
+
+@pytest.mark.parametrize("template", ["vanilla", "github-oauth"])
+def test_scaffolded_apps_run_clean_when_served(
+    cli: Any, tmp_path: Path, stub_host: Any, template: str
+) -> None:
+    project = tmp_path / "app"
+    cli("init", project, "--template", template, "--no-input")
+    with DevServer(project, pipeline_build_step(), ServeOptions(port=0, watch="off")) as server:
+        state = server.wait_for_build()
+        assert state.ok, state.error
+        assert state.built is not None
+        base = f"{server.base_url}{state.built.files_prefix}"
+        targets = dict(state.built.target_urls())
+        assert "install" in targets and len(targets) >= 2
+        for url in targets.values():
+            page = url.removeprefix(state.built.files_prefix + "/")
+            host = stub_host(base, page)
+            host.wait_ready()
+            host.frame.wait_for_load_state("load")
+            host.page.wait_for_timeout(300)  # let the page's own start-up run
+            assert host.frame.evaluate("() => !!document.querySelector('script[data-build]')")
+            _assert_clean(host)

@@ -1,0 +1,224 @@
+"""The dev server over real HTTP on loopback: Dev Mode paths, CORS, caching, traversal, events."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from deskpro_cli.devserver import BuildFinished, DevServer, Listening, ServeOptions
+from deskpro_cli.devserver.handler import CORS_HEADERS
+from deskpro_cli.errors import EnvironmentFailure, UsageError
+
+from .serve_support import TOY_APP, raw_request, request, running
+
+CORS_METHODS = "GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE"
+
+
+@pytest.fixture
+def app(tree) -> Path:
+    return tree(TOY_APP)
+
+
+@pytest.fixture
+def server(app: Path):
+    with running(app, watch="off") as srv:
+        state = srv.wait_for_build()
+        assert state.ok, state.error
+        yield srv
+
+
+def test_target_is_laid_out_for_dev_mode(server: DevServer, app: Path) -> None:
+    target = app / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["appVersion"] == "1.2.3"
+    files = target / "v1.2.3" / "files"
+    assert (files / "html" / "index.html").read_text() == TOY_APP["src/main/html/index.html"]
+    assert (files / "assets" / "app.js").is_file()
+    assert (files / "docs" / "ADMIN_README.md").is_file()
+    assert (files / "manifest.json").read_bytes() == (target / "manifest.json").read_bytes()
+    # the reload script is only added to what is sent, never to the files
+    assert b"__deskpro" not in (files / "html" / "index.html").read_bytes()
+
+
+def test_serves_dev_mode_paths(server: DevServer) -> None:
+    port = server.port
+    page = request(port, "/v1.2.3/files/html/index.html")
+    assert page.status == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "hello v1" in page.text
+    assert '<script src="/__deskpro/reload.js" data-build="1"></script></body>' in page.text
+
+    js = request(port, "/v1.2.3/files/assets/app.js")
+    assert js.status == 200
+    assert js.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert js.body == TOY_APP["src/main/resources/app.js"].encode()
+
+    png = request(port, "/v1.2.3/files/assets/icon.png")
+    assert png.headers["content-type"] == "image/png"
+    assert png.body == TOY_APP["src/main/resources/icon.png"]
+    assert png.headers["content-length"] == str(len(png.body))
+
+    manifest = request(port, "/manifest.json")
+    assert manifest.headers["content-type"] == "application/json"
+    assert json.loads(manifest.body)["targets"][0]["url"] == "html/index.html"
+
+    index = request(port, "/")
+    assert index.status == 200
+    assert f"http://127.0.0.1:{port}/v1.2.3/files/html/index.html" in index.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1.2.3/files/html/index.html", "/manifest.json", "/nope", "/v1.2.3/files/x.js"]
+)
+def test_every_response_has_cors_and_no_store(server: DevServer, path: str) -> None:
+    resp = request(server.port, path, headers={"Origin": "https://helpdesk.example.com"})
+    assert resp.headers["access-control-allow-origin"] == "*"
+    assert resp.headers["access-control-allow-methods"] == CORS_METHODS
+    assert resp.headers["access-control-allow-headers"] == "Origin, X-Agent-Request"
+    assert resp.headers["cache-control"] == "no-store"
+
+
+def test_options_preflight(server: DevServer) -> None:
+    resp = request(
+        server.port,
+        "/v1.2.3/files/assets/app.js",
+        method="OPTIONS",
+        headers={
+            "Origin": "https://helpdesk.example.com",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "X-Agent-Request",
+            "Access-Control-Request-Private-Network": "true",
+        },
+    )
+    assert resp.status == 204
+    assert resp.body == b""
+    for name, value in CORS_HEADERS:
+        assert resp.headers[name.lower()] == value
+    assert resp.headers["access-control-allow-private-network"] == "true"
+
+
+def test_head_matches_get_without_body(server: DevServer) -> None:
+    get = request(server.port, "/v1.2.3/files/assets/icon.png")
+    head = request(server.port, "/v1.2.3/files/assets/icon.png", method="HEAD")
+    assert head.status == 200
+    assert head.body == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+
+
+def test_other_methods_are_refused(server: DevServer) -> None:
+    resp = request(server.port, "/manifest.json", method="POST")
+    assert resp.status == 405
+    assert resp.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_wrong_version_is_404_with_explanation(server: DevServer) -> None:
+    resp = request(server.port, "/v1.0.0/files/html/index.html")
+    assert resp.status == 404
+    assert "serves version 1.2.3" in resp.text
+
+
+def test_only_the_build_is_served(server: DevServer, app: Path) -> None:
+    (app / "target" / "notes.txt").write_text("not part of the build")
+    assert request(server.port, "/notes.txt").status == 404
+    assert request(server.port, "/v1.2.3/files/html").status == 404  # folder
+    assert request(server.port, "/v1.2.3/files/missing.js").status == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1.2.3/files/../../package.json",
+        "/v1.2.3/files/%2e%2e/%2e%2e/package.json",
+        "/v1.2.3/files/%2E%2E/%2E%2E/package.json",
+        "/v1.2.3/files/..%2f..%2fpackage.json",
+        "/v1.2.3/files/%252e%252e/%252e%252e/package.json",
+        "/v1.2.3/files/..%5c..%5cpackage.json",
+        "/v1.2.3/files/html/..\\..\\..\\package.json",
+        "/v1.2.3/files/html//../../../package.json",
+        "/v1.2.3/files/html/%2e/../../../package.json",
+        "/v1.2.3/files/secret.txt",
+        "/v1.2.3/files/escape/package.json",
+    ],
+)
+def test_traversal_is_refused(server: DevServer, app: Path, path: str) -> None:
+    files = app / "target" / "v1.2.3" / "files"
+    (app / "secret.txt").write_text("top secret")
+    os.symlink(app / "secret.txt", files / "secret.txt")
+    os.symlink(app, files / "escape")
+    raw = raw_request(server.port, f"GET {path} HTTP/1.1")
+    status_line = raw.split(b"\r\n", 1)[0]
+    assert status_line.startswith(b"HTTP/1.1 404"), raw[:300]
+    assert b"toy-app" not in raw and b"top secret" not in raw
+
+
+def test_status_and_event_stream(server: DevServer) -> None:
+    status = json.loads(request(server.port, "/__deskpro/status").body)
+    assert status["id"] == 1 and status["ok"] is True and status["appVersion"] == "1.2.3"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"GET /__deskpro/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        while b"event: build" not in data or not data.endswith(b"\n\n"):
+            data += sock.recv(4096)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"Content-Type: text/event-stream" in head
+    assert b"Access-Control-Allow-Origin: *" in head
+    event = body.split(b"event: build\n", 1)[1]
+    payload = json.loads(event.split(b"data: ", 1)[1].split(b"\n", 1)[0])
+    assert payload["id"] == 1 and payload["ok"] is True
+    js = request(server.port, "/__deskpro/reload.js")
+    assert js.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert b"EventSource" in js.body
+
+
+def test_events_reach_the_caller(app: Path) -> None:
+    events: list[object] = []
+    with running(app, events=events, watch="off") as srv:
+        srv.wait_for_build()
+    assert isinstance(events[0], Listening)
+    assert events[0].url == f"http://127.0.0.1:{srv.port}"
+    finished = [e for e in events if isinstance(e, BuildFinished)]
+    assert len(finished) == 1 and finished[0].first and finished[0].state.ok
+
+
+def test_port_in_use_is_a_clear_error(app: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        server = DevServer(app, lambda p, o: [], ServeOptions(port=port, watch="off"))
+        with pytest.raises(EnvironmentFailure) as info:
+            server.start()
+        server.stop()
+    assert f"port {port}" in info.value.message
+    assert "--port" in (info.value.hint or "")
+    assert not (app / "target").exists()  # nothing built or created
+
+
+def test_unknown_host_is_a_usage_error(app: Path) -> None:
+    server = DevServer(app, lambda p, o: [], ServeOptions(host="no-such-host.invalid", port=0))
+    with pytest.raises(UsageError):
+        server.start()
+
+
+def test_stop_ends_open_connections(app: Path) -> None:
+    with running(app, watch="off") as srv:
+        srv.wait_for_build()
+        sock = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        sock.sendall(b"GET /__deskpro/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.recv(4096)
+        done = threading.Event()
+
+        def drain() -> None:
+            while sock.recv(4096):
+                pass
+            done.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+    assert done.wait(5), "the event stream was not closed by stop()"
+    sock.close()
+    assert not (app / "target" / ".deskpro-serve").exists()

@@ -1,0 +1,104 @@
+"""The dev server with the real build pipeline (the one ``package`` uses), in serve mode."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from deskpro_cli.devserver.pipeline_step import pipeline_build_step
+
+from .serve_support import TOY_APP, poll, request, running
+
+COMPILED_APP: dict[str, str | bytes] = {
+    "package.json": TOY_APP["package.json"],
+    "src/main/html/index.html": """\
+        <!DOCTYPE html>
+        <html><head><meta charset="utf-8"><title>Compiled</title></head>
+        <body><div id="app"></div><script src="../assets/main.js"></script></body></html>
+        """,
+    "src/main/javascript/greet.js": "export const greet = (who) => `hello ${who}`;\n",
+    "src/main/javascript/index.js": """\
+        import { greet } from "./greet";
+        document.getElementById("app").textContent = greet("compiled v1");
+        """,
+}
+
+
+def _save(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-save")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def test_pipeline_build_is_served_for_dev_mode(tree) -> None:
+    app = tree(TOY_APP)
+    with running(app, pipeline_build_step()) as srv:
+        state = srv.wait_for_build()
+        assert state.ok, state.error
+        manifest = json.loads(request(srv.port, "/manifest.json").body)
+        assert manifest["appVersion"] == "1.2.3"
+        assert {"target": "install", "url": "html/install.html"} in manifest["targets"]
+        install = request(srv.port, "/v1.2.3/files/html/install.html")
+        assert install.status == 200 and "/__deskpro/reload.js" in install.text
+        runtime = request(srv.port, "/v1.2.3/files/assets/deskpro-installer.js")
+        assert runtime.status == 200
+        assert runtime.headers["content-type"] == "text/javascript; charset=utf-8"
+
+        index = app / "src/main/html/index.html"
+        _save(index, index.read_text().replace("hello v1", "hello from the pipeline"))
+        page = lambda: request(srv.port, "/v1.2.3/files/html/index.html")  # noqa: E731
+        poll(page, lambda r: "hello from the pipeline" in r.text, timeout=2.0)
+        assert (app / "target" / "v1.2.3" / "files" / "html" / "index.html").is_file()
+        assert not (app / "dist").exists()  # serve never touches dist/ or writes a zip
+
+
+def test_manifest_errors_are_validated_shown_and_recovered(tree) -> None:
+    app = tree(TOY_APP)
+    pkg = app / "package.json"
+    good = pkg.read_text()
+    page = lambda: request(srv.port, "/v1.2.3/files/html/index.html")  # noqa: E731
+    with running(app, pipeline_build_step()) as srv:
+        assert srv.wait_for_build().ok
+        # a schema error: the target points at a page that does not exist
+        _save(pkg, good.replace('"target": "ticket-sidebar"', '"target": "ticket-sidebr"'))
+        error = poll(page, lambda r: r.status == 500, timeout=2.0)
+        assert re.search(r"package\.json:\d+:\d+: error DP\d+", error.text), error.text
+        assert "ticket-sidebr" in error.text
+
+        # a JSON syntax error, with its line
+        _save(pkg, good.replace('"1.2.3",', '"1.2.3"'))
+        error = poll(page, lambda r: r.status == 500 and "ticket-sidebr" not in r.text, 2.0)
+        assert re.search(r"package\.json:4:\d+", error.text), error.text
+
+        _save(pkg, good)
+        assert "hello v1" in poll(page, lambda r: r.status == 200, timeout=2.0).text
+
+
+@pytest.mark.node
+def test_compile_errors_are_shown_with_file_and_line(tree, esbuild_path: Path) -> None:
+    app = tree(COMPILED_APP)
+    main_js = lambda: request(srv.port, "/v1.2.3/files/assets/main.js")  # noqa: E731
+    page = lambda: request(srv.port, "/v1.2.3/files/html/index.html")  # noqa: E731
+    with running(app, pipeline_build_step(esbuild=esbuild_path)) as srv:
+        state = srv.wait_for_build(timeout=60)
+        assert state.ok, state.error
+        assert "compiled v1" in main_js().text
+
+        entry = app / "src/main/javascript/index.js"
+        good = entry.read_text()
+        _save(entry, good.replace('greet("compiled v1")', 'greet("compiled v1"'))
+        error = poll(page, lambda r: r.status == 500, timeout=5.0)
+        assert "src/main/javascript/index.js:2:" in error.text, error.text
+        assert "compiled v1" in main_js().text  # the last good bundle is still served
+
+        _save(entry, good.replace("compiled v1", "compiled v2"))
+        poll(main_js, lambda r: "compiled v2" in r.text, timeout=5.0)
+        assert poll(page, lambda r: r.status == 200, timeout=2.0)
+
+        # an imported module is watched too
+        greet = app / "src/main/javascript/greet.js"
+        _save(greet, greet.read_text().replace("hello", "bonjour"))
+        poll(main_js, lambda r: "bonjour" in r.text, timeout=5.0)
