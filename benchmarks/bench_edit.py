@@ -2,8 +2,9 @@
 
 Runs in one process, on the same files, in the same run:
 
-* ours: ``add_storage(..., dry_run=True)`` (load with positions, splice, re-parse, validate
-  before and after, diff) and the bare text edit (``JsonText.append``);
+* ours: ``add_storage(..., dry_run=True)`` (load with positions, splice, re-parse the edited
+  container, validate before and after, diff) and the bare text edit (``JsonText.append``,
+  which parses the whole text first);
 * baseline: ``json.loads`` + append + ``json.dumps(indent=2)`` (what a careless editor does,
   losing the file's layout).
 

@@ -1,26 +1,27 @@
 """One diagnostic about a user's file, shared by validate, the editors and package.
 
 Rule ids (``DPnnn``) are stable once released: users grep and silence them. The registry of ids
-and what they mean lives in :mod:`deskpro_cli.manifest.rules` (and docs/rules.md).
+and what they mean lives in :mod:`deskpro_cli.manifest.registry` (and docs/rules.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A problem found in a user's file.
+class Problem(NamedTuple):
+    """A problem found in a user's file (immutable).
 
     ``pointer`` is a JSON pointer into the *file* as the user wrote it (so for a package.json
     manifest it starts with ``/deskpro`` for manifest keys). ``line``/``column`` are 1-based and
     point at the offending value (or key) in that file, or are None when unknown (a zip entry,
     a missing key's parent is used when possible).
+
+    A named tuple rather than a dataclass: building a dataclass costs start-up time on every
+    run of ``deskpro validate`` (docs/architecture.md, start-up).
     """
 
     rule: str
@@ -38,7 +39,7 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         """The shape of spec/cli.md's ``problems`` items."""
-        return asdict(self)
+        return self._asdict()
 
     def location(self) -> str:
         """``file:line:column`` (as much as is known), like a compiler."""

@@ -26,7 +26,8 @@ def render_edit(result: EditResult, *, dry_run: bool) -> None:
     """Show what an edit did: the diff on a dry run, notes, new warnings, a last line."""
     out = ui()
     if dry_run and result.diff:
-        for line in result.diff.splitlines():
+        # split at "\n" only: a CRLF file's diff keeps its "\r" (and applies with git apply)
+        for line in result.diff[:-1].split("\n"):
             if line.startswith("+") and not line.startswith("+++"):
                 out.result(line, fg="green")
             elif line.startswith("-") and not line.startswith("---"):

@@ -19,9 +19,9 @@ its line and column; nothing is written.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +89,7 @@ class Editor:
                 "rebuild with `deskpro package`",
             )
         self.source = source
-        self.doc = JsonText(source.text)
+        self.doc = JsonText(source.text, source.parsed)
         self.notes: list[str] = []
         version = source.manifest.get("version")
         if not is_supported(version):
@@ -190,7 +190,7 @@ class Editor:
         )
         if before == after:
             return result
-        edited = dataclasses.replace(source, text=after, parsed=self.doc.parsed)
+        edited = source.with_text(self.doc.parsed)
         problems_after = _validate(edited)
         errors = _errors(problems_after)
         old = {_identity(p) for p in _validate(source)}
@@ -246,18 +246,51 @@ def _identity(p: Problem) -> tuple[str, str, str]:
 def unified_diff(before: str, after: str, name: str) -> str:
     """The unified diff between two texts, git style (``a/NAME``, ``b/NAME``, 3 lines of context).
 
-    Line endings are shown as they are; a last line without a newline gets git's
-    ``\\ No newline at end of file`` marker.
+    Lines end at ``\\n`` only, as git reads them (a ``\\r`` before it stays, so a CRLF file
+    gives a CRLF diff; a U+2028 inside a string does not end a line); a last line without a
+    newline gets git's ``\\ No newline at end of file`` marker.
     """
     if before == after:
         return ""
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    old, new = _lines(before), _lines(after)
+    # difflib's matcher is slow on long files: give it only the lines that differ and their
+    # context (what lies around them is the same in both), then number the hunks in the file
+    same_head = 0
+    while same_head < min(len(old), len(new)) and old[same_head] == new[same_head]:
+        same_head += 1
+    same_tail = 0
+    while (
+        same_tail < min(len(old), len(new)) - same_head
+        and old[-1 - same_tail] == new[-1 - same_tail]
+    ):
+        same_tail += 1
+    skip = max(0, same_head - _CONTEXT)
+    keep_tail = max(0, same_tail - _CONTEXT)
     shown = name.lstrip("/")
-    lines = difflib.unified_diff(old, new, fromfile=f"a/{shown}", tofile=f"b/{shown}")
+    lines = difflib.unified_diff(
+        old[skip : len(old) - keep_tail],
+        new[skip : len(new) - keep_tail],
+        fromfile=f"a/{shown}",
+        tofile=f"b/{shown}",
+        n=_CONTEXT,
+    )
     out: list[str] = []
     for line in lines:
+        if skip and line.startswith("@@ "):
+            line = _HUNK.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + skip}", line)
         if line.endswith("\n"):
             out.append(line)
         else:
             out.append(line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    return [*lines, parts[-1]] if parts[-1] else lines
+
+
+_CONTEXT = 3
+# the start lines of a hunk header: "@@ -12,7 +12,8 @@"
+_HUNK = re.compile(r"([-+])(\d+)")

@@ -25,14 +25,16 @@ from typing import Any
 
 from deskpro_cli.errors import CheckFailed, UsageError
 from deskpro_cli.manifest.edit import Editor, EditResult
-from deskpro_cli.manifest.model import PERMISSIONS
+from deskpro_cli.manifest.model import (
+    PERMISSIONS,
+    oauth_connection_provider,
+    oauth_tokens_provider,
+)
 from deskpro_cli.manifest.secrets import looks_secret
 from deskpro_cli.manifest.suggest import did_you_mean
 
 __all__ = ["StorageRequest", "add_storage", "list_storage", "remove_storage"]
 
-_OAUTH = re.compile(r"oauth:([^:\s]+)")
-_OAUTH_TOKENS = re.compile(r"oauth:([^:\s]+):tokens")
 _BAD_NAME = re.compile(r"[\s{}\"\\]")
 
 
@@ -69,13 +71,13 @@ def build_item(request: StorageRequest) -> tuple[dict[str, Any], list[str]]:
     read = _permission(request.read, "--read")
     write = _permission(request.write, "--write")
     notes: list[str] = []
-    if _OAUTH_TOKENS.fullmatch(name):
+    if oauth_tokens_provider(name):
         defaults = (True, "OWNER", "OWNER")
         why = (
             "it holds each agent's own OAuth token: backend-only, readable and writable by its "
             "owner only"
         )
-    elif _OAUTH.fullmatch(name):
+    elif oauth_connection_provider(name):
         defaults = (True, "EVERYBODY", "OWNER")
         why = (
             "it holds the OAuth connection and its client secret: backend-only (only Deskpro's "

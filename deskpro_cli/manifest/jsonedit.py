@@ -16,8 +16,11 @@ stays byte for byte as it was. New text copies its neighbours:
   stays inline otherwise; removing the last item makes it ``[]``/``{}`` again.
 
 Appending and then removing the same thing gives back the original bytes (the round-trip tests
-rely on it). After every edit the new text is parsed again and compared with the expected value,
-so a bug here can never write a file that means something else.
+rely on it). After every edit the container that changed is parsed again (strictly, with
+:func:`~deskpro_cli.manifest.jsonpos.reparse_inside`: the rest of the text is unchanged, so the
+whole text is valid JSON exactly when that container is) and its value is compared with the
+expected one, so a bug here can never write a file that means something else. Parsing only the
+container keeps an edit of a multi-megabyte package.json fast.
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ from collections.abc import Callable
 from typing import Any
 
 from deskpro_cli.manifest.jsonlayout import Inline, Style, line_indent, own_line, start_of
-from deskpro_cli.manifest.jsonpos import ParsedJson, join_pointer, parse_json, split_pointer
+from deskpro_cli.manifest.jsonpos import (
+    JsonSyntaxError,
+    ParsedJson,
+    join_pointer,
+    parse_json,
+    reparse_inside,
+    split_pointer,
+)
 
 __all__ = ["JsonEditError", "JsonText"]
 
@@ -45,18 +55,26 @@ class JsonText:
     either changes :attr:`text` as described or raises :class:`JsonEditError` and leaves it as
     it was.
 
+    ``parsed``, when given, must be ``parse_json(text)`` (a caller that has parsed the text
+    already saves parsing it again).
+
     Raises:
         JsonSyntaxError: (from the constructor) the text is not valid JSON.
     """
 
-    def __init__(self, text: str) -> None:
-        self._set(text, parse_json(text))
+    def __init__(self, text: str, parsed: ParsedJson | None = None) -> None:
+        self._parsed = parse_json(text) if parsed is None else parsed
+        self._style: Style | None = None
 
     # -- reading ----------------------------------------------------------------------------
     @property
     def text(self) -> str:
         """The document as it stands after the edits so far."""
-        return self._text
+        return self._parsed.text
+
+    @property
+    def _text(self) -> str:
+        return self._parsed.text
 
     @property
     def value(self) -> Any:
@@ -93,8 +111,7 @@ class JsonText:
         """Add ``item`` at the end of the array at ``pointer``."""
         self._need(pointer, list)
         expected = self._expected(pointer, lambda arr: arr.append(copy.deepcopy(item)))
-        self._insert(pointer, None, item)
-        self._check(expected)
+        self._insert(pointer, None, item, expected)
 
     def set(self, pointer: str, key: str, value: Any) -> None:
         """Give the object at ``pointer`` the member ``key``: ``value``.
@@ -112,8 +129,7 @@ class JsonText:
             o[key] = copy.deepcopy(value)
 
         expected = self._expected(pointer, add)
-        self._insert(pointer, key, value)
-        self._check(expected)
+        self._insert(pointer, key, value, expected)
 
     def replace(self, pointer: str, value: Any) -> None:
         """Put ``value`` where the value at ``pointer`` is (no change when they are equal)."""
@@ -127,9 +143,15 @@ class JsonText:
         seps = self._inline_seps(pointer[: pointer.rfind("/")]) if pointer else None
         flat = seps if self._inline_at(pointer) else None
         rendered = self._render(value, indent, template, flat)
-        expected = self._expected(pointer, None, replacement=value)
-        self._splice(span.start, span.end, rendered)
-        self._check(expected)
+        if pointer == "":
+            self._splice(None, span.start, span.end, rendered, value)
+            return
+        parent, token = pointer[: pointer.rfind("/")], split_pointer(pointer)[-1]
+
+        def put(container: Any) -> None:
+            container[int(token) if isinstance(container, list) else token] = value
+
+        self._splice(parent, span.start, span.end, rendered, self._expected(parent, put))
 
     def remove(self, pointer: str) -> None:
         """Remove the member or item at ``pointer`` (with its comma and its line, if it has one).
@@ -160,47 +182,33 @@ class JsonText:
             else:
                 del container[token]
 
-        expected = self._expected(parent, drop)
-        self._splice(start, end, "")
-        self._check(expected)
+        self._splice(parent, start, end, "", self._expected(parent, drop))
 
     # -- state ------------------------------------------------------------------------------
-    def _set(self, text: str, parsed: ParsedJson) -> None:
-        self._text = text
-        self._parsed = parsed
-        kids: dict[str, list[str]] = {}
-        for ptr in parsed.spans:
-            if ptr:
-                kids.setdefault(ptr[: ptr.rfind("/")], []).append(ptr)
-        for lst in kids.values():
-            lst.sort(key=lambda p: parsed.spans[p].start)
-        self._kids = kids
-        self._style: Style | None = None
+    def _splice(self, container: str | None, start: int, end: int, new: str, expected: Any) -> None:
+        """Replace ``text[start:end]`` by ``new``, inside the container at ``container`` (None:
+        anywhere), which must then hold ``expected``.
 
-    def _splice(self, start: int, end: int, new: str) -> None:
-        text = self._text[:start] + new + self._text[end:]
-        self._set(text, parse_json(text))
-
-    def _expected(
-        self, pointer: str, change: Callable[[Any], None] | None, *, replacement: Any = None
-    ) -> Any:
-        """The document's value once ``change`` is applied to the value at ``pointer``."""
-        doc = copy.deepcopy(self._parsed.value)
-        tokens = split_pointer(pointer)
-        if change is None:  # replace the value at pointer
-            if not tokens:
-                return copy.deepcopy(replacement)
-            holder = _walk(doc, tokens[:-1])
-            last = tokens[-1]
-            holder[int(last) if isinstance(holder, list) else last] = copy.deepcopy(replacement)
-            return doc
-        change(_walk(doc, tokens))
-        return doc
-
-    def _check(self, expected: Any) -> None:
-        # A guard against bugs in the splicing above: the text must mean exactly what was asked.
-        if _canonical(self._parsed.value) != _canonical(expected):  # pragma: no cover - a bug
+        A guard against bugs in the splicing: the text must mean exactly what was asked, or
+        nothing changes.
+        """
+        try:
+            if container is None:
+                parsed = parse_json(self._text[:start] + new + self._text[end:])
+            else:
+                parsed = reparse_inside(self._parsed, container, start, end, new)
+        except (ValueError, JsonSyntaxError) as exc:  # pragma: no cover - a bug
+            raise RuntimeError(f"internal error: a JSON edit broke the text ({exc})") from None
+        got = _walk(parsed.value, split_pointer(container or ""))
+        if _canonical(got) != _canonical(expected):  # pragma: no cover - a bug
             raise RuntimeError("internal error: a JSON edit did not give the expected document")
+        self._parsed = parsed
+
+    def _expected(self, pointer: str, change: Callable[[Any], None]) -> Any:
+        """The value at ``pointer`` (a copy) once ``change`` is applied to it."""
+        value = copy.deepcopy(self.get(pointer))
+        change(value)
+        return value
 
     def _need(self, pointer: str, kind: type) -> Any:
         value = self.get(pointer)
@@ -219,7 +227,17 @@ class JsonText:
 
     # -- geometry ---------------------------------------------------------------------------
     def _children(self, pointer: str) -> list[str]:
-        return self._kids.get(pointer, [])
+        """The pointers of the members or items of the container at ``pointer``, in text order."""
+        value = self.get(pointer)
+        if isinstance(value, list):
+            return [f"{pointer}/{i}" for i in range(len(value))]
+        if not isinstance(value, dict):
+            return []
+        kids = [join_pointer(pointer, key) for key in value]
+        if self._parsed.duplicates:  # a repeated key keeps its first place in the dict
+            spans = self._parsed.spans
+            kids.sort(key=lambda p: spans[p].start)
+        return kids
 
     def _start_of(self, pointer: str) -> int:
         return start_of(self._parsed.spans[pointer])
@@ -238,7 +256,7 @@ class JsonText:
         return not self._own_line(pointer)
 
     # -- inserting --------------------------------------------------------------------------
-    def _insert(self, pointer: str, key: str | None, value: Any) -> None:
+    def _insert(self, pointer: str, key: str | None, value: Any, expected: Any) -> None:
         text = self._text
         outer = self._parsed.spans[pointer]
         kids = self._children(pointer)
@@ -252,17 +270,19 @@ class JsonText:
             if self._own_line(last):
                 indent = line_indent(text, self._start_of(last))
                 body = self._render(value, indent, template, None)
-                self._splice(at, at, "," + style.newline + indent + head + body)
+                self._splice(pointer, at, at, "," + style.newline + indent + head + body, expected)
             else:
                 seps = self._inline_seps(pointer)
                 body = self._render(value, "", template, seps)
-                self._splice(at, at, seps.item_sep + head + body)
+                self._splice(pointer, at, at, seps.item_sep + head + body, expected)
             return
         inner_start, inner_end = outer.start + 1, outer.end - 1
         interior = text[inner_start:inner_end]
         if self._inline_at(pointer):
             body = self._render(value, "", template, self._inline_seps(pointer))
-            self._splice(inner_start, inner_end, interior + head + body + interior)
+            self._splice(
+                pointer, inner_start, inner_end, interior + head + body + interior, expected
+            )
             return
         base = line_indent(text, outer.start)
         indent = base + style.unit
@@ -274,7 +294,7 @@ class JsonText:
             new = style.newline + indent + head + body + closing
         else:
             new = style.newline + indent + head + body + style.newline + base
-        self._splice(inner_start, inner_end, new)
+        self._splice(pointer, inner_start, inner_end, new, expected)
 
     def _colon_for(self, pointer: str) -> str:
         """The ``:`` spacing the object at ``pointer`` uses most (the file's, if it is empty)."""
@@ -372,7 +392,7 @@ class JsonText:
 
     def _doc_style(self) -> Style:
         if self._style is None:
-            self._style = Style.detect(self._text, self._parsed, self._kids)
+            self._style = Style.detect(self._text, self._parsed)
         return self._style
 
 

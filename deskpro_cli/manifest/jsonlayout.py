@@ -42,24 +42,25 @@ class Style:
     ascii: bool  # the file writes non-ASCII characters as \uXXXX escapes (and never raw)
 
     @classmethod
-    def detect(cls, text: str, parsed: ParsedJson, kids: dict[str, list[str]]) -> Style:
-        """Read the habits of ``text``; ``kids`` maps each container to its children in order."""
+    def detect(cls, text: str, parsed: ParsedJson) -> Style:
+        """Read the habits of ``text`` (``parsed`` is its parse)."""
         first_nl = text.find("\n")
         newline = "\r\n" if first_nl > 0 and text[first_nl - 1] == "\r" else "\n"
         units: Counter[str] = Counter()
         colons: Counter[str] = Counter()
-        spans = parsed.spans
-        for ptr, span in spans.items():
+        # spans come parents first, in text order: a container's first child comes right after it
+        previous, previous_span = None, None
+        for ptr, span in parsed.spans.items():
             if span.key_end is not None:
                 colons[text[span.key_end : span.start]] += 1
-            children = kids.get(ptr)
-            if children:
-                first = start_of(spans[children[0]])
+            if previous_span is not None and ptr[: ptr.rfind("/")] == previous:
+                first = start_of(span)
                 if own_line(text, first):
-                    outer = line_indent(text, span.start)
+                    outer = line_indent(text, previous_span.start)
                     inner = line_indent(text, first)
                     if len(inner) > len(outer) and inner.startswith(outer):
                         units[inner[len(outer) :]] += 1
+            previous, previous_span = ptr, span
         unit = units.most_common(1)[0][0] if units else "  "
         colon = colons.most_common(1)[0][0] if colons else ": "
         ascii_only = text.isascii() and _NON_ASCII_ESCAPE.search(text) is not None

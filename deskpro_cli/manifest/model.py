@@ -166,3 +166,20 @@ OAUTH_PROVIDER_HOSTS: Final[dict[str, tuple[str, ...]]] = {
     "mailchimp": ("login.mailchimp.com",),
     "dropbox": ("www.dropbox.com", "api.dropboxapi.com"),
 }
+
+
+def oauth_connection_provider(name: str) -> str | None:
+    """The provider of an ``oauth:<provider>`` storage item (the OAuth connection), else None."""
+    prefix, _, provider = name.partition(":")
+    if prefix != "oauth" or not provider or ":" in provider:
+        return None
+    return provider
+
+
+def oauth_tokens_provider(name: str) -> str | None:
+    """The provider of an ``oauth:<provider>:tokens`` storage item (users' tokens), else None."""
+    prefix, _, rest = name.partition(":")
+    provider, _, suffix = rest.partition(":")
+    if prefix != "oauth" or not provider or suffix != "tokens":
+        return None
+    return provider

@@ -7,14 +7,12 @@ these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from deskpro_cli.problems import Severity
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A rule: its id, default severity and a one-line summary."""
 
     id: str

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.source import ManifestSource
 from deskpro_cli.problems import Problem, Severity
 
-#: ``oauth:<provider>`` (the connection) and ``oauth:<provider>:tokens`` (users' tokens).
-OAUTH_ITEM = re.compile(r"oauth:([^:]+)")
-OAUTH_TOKENS = re.compile(r"oauth:([^:]+):tokens")
 
-
-@dataclass
 class RuleContext:
-    """One manifest being checked; checks call :meth:`report`."""
+    """One manifest being checked (its source, composed manifest and version); checks call
+    :meth:`report`, which collects :attr:`problems`."""
 
-    source: ManifestSource
-    manifest: dict[str, Any]
-    version: str
-    problems: list[Problem] = field(default_factory=list)
+    __slots__ = ("manifest", "problems", "source", "version")
+
+    def __init__(self, source: ManifestSource, manifest: dict[str, Any], version: str) -> None:
+        self.source = source
+        self.manifest = manifest
+        self.version = version
+        self.problems: list[Problem] = []
 
     def report(
         self,

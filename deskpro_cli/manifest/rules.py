@@ -12,10 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from deskpro_cli.manifest.jsonpos import join_pointer
-from deskpro_cli.manifest.model import NPM_KEYS
+from deskpro_cli.manifest.model import (
+    NPM_KEYS,
+    oauth_connection_provider,
+    oauth_tokens_provider,
+)
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.resolve import normalise_storage
-from deskpro_cli.manifest.rulecontext import OAUTH_ITEM, OAUTH_TOKENS, RuleContext
+from deskpro_cli.manifest.rulecontext import RuleContext
 from deskpro_cli.manifest.rules_whitelist import (
     check_oauth_hosts,
     check_whitelist_entries,
@@ -153,22 +157,22 @@ def _check_oauth_storage(ctx: RuleContext) -> None:
         if not isinstance(name, str):
             continue
         backend_only = item.get("isBackendOnly") is True
-        m = OAUTH_ITEM.fullmatch(name)
-        if m and not backend_only:
+        provider = oauth_connection_provider(name)
+        if provider and not backend_only:
             ctx.report(
                 "DP203",
-                f'storage item "{name}" holds the {m.group(1)} OAuth connection (client id and '
+                f'storage item "{name}" holds the {provider} OAuth connection (client id and '
                 "secret) but is not backend-only: every agent's browser could read the secret",
                 join_pointer("", key, i, "isBackendOnly" if "isBackendOnly" in item else "name"),
                 hint='set "isBackendOnly": true',
             )
-        t = OAUTH_TOKENS.fullmatch(name)
-        if t and item.get("permRead") == "EVERYBODY":
+        tokens_of = oauth_tokens_provider(name)
+        if tokens_of and item.get("permRead") == "EVERYBODY":
             pointer = join_pointer("", key, i, "permRead")
             if backend_only:
                 ctx.report(
                     "DP204",
-                    f'storage item "{name}" holds users\' {t.group(1)} tokens but has permRead '
+                    f'storage item "{name}" holds users\' {tokens_of} tokens but has permRead '
                     "EVERYBODY: every agent's requests would go out with the same user's token",
                     pointer,
                     hint='set "permRead": "OWNER" and "permWrite": "OWNER" so each agent has '
@@ -178,7 +182,7 @@ def _check_oauth_storage(ctx: RuleContext) -> None:
             else:
                 ctx.report(
                     "DP204",
-                    f'storage item "{name}" holds users\' {t.group(1)} tokens, is readable by '
+                    f'storage item "{name}" holds users\' {tokens_of} tokens, is readable by '
                     "EVERYBODY and is not backend-only: any agent could read another's token",
                     pointer,
                     hint='set "permRead": "OWNER", "permWrite": "OWNER" and "isBackendOnly": true',
@@ -199,7 +203,7 @@ def _check_secret_names(ctx: RuleContext) -> None:
         if not isinstance(name, str):
             continue
         setting_names.add(name)
-        if not looks_secret(name) or OAUTH_ITEM.match(name):
+        if not looks_secret(name) or name.startswith("oauth:"):
             continue
         entry = by_name.get(name, {})
         if entry.get("isBackendOnly") is True:
@@ -219,7 +223,7 @@ def _check_secret_names(ctx: RuleContext) -> None:
         if (
             not isinstance(name, str)
             or name in setting_names
-            or OAUTH_ITEM.match(name)
+            or name.startswith("oauth:")
             or not looks_secret(name)
         ):
             continue

@@ -7,8 +7,12 @@ import re
 from collections.abc import Iterator
 
 from deskpro_cli.manifest.jsonpos import join_pointer
-from deskpro_cli.manifest.model import OAUTH_PROVIDER_HOSTS, whitelist_key
-from deskpro_cli.manifest.rulecontext import OAUTH_ITEM, RuleContext
+from deskpro_cli.manifest.model import (
+    OAUTH_PROVIDER_HOSTS,
+    oauth_connection_provider,
+    whitelist_key,
+)
+from deskpro_cli.manifest.rulecontext import RuleContext
 from deskpro_cli.manifest.whitelist import (
     WhitelistError,
     admits_any_host,
@@ -116,19 +120,19 @@ def check_oauth_hosts(ctx: RuleContext) -> None:
     key = ctx.storage_key()
     for i, item in ctx.items(key):
         name = item.get("name")
-        m = OAUTH_ITEM.fullmatch(name) if isinstance(name, str) else None
-        if m is None or m.group(1) not in OAUTH_PROVIDER_HOSTS:
+        provider = oauth_connection_provider(name) if isinstance(name, str) else None
+        if provider is None or provider not in OAUTH_PROVIDER_HOSTS:
             continue
         missing = [
             host
-            for host in OAUTH_PROVIDER_HOSTS[m.group(1)]
+            for host in OAUTH_PROVIDER_HOSTS[provider]
             if not any(e.admits(f"https://{host}/") for e in entries)
         ]
         if missing:
             wl = whitelist_key(ctx.version)
             ctx.report(
                 "DP213",
-                f'storage item "{name}" sets up {m.group(1)} OAuth, but the whitelist ({wl}) '
+                f'storage item "{name}" sets up {provider} OAuth, but the whitelist ({wl}) '
                 f"does not admit {', '.join(missing)}: the app's calls there would be refused",
                 join_pointer("", key, i, "name"),
                 hint=" and ".join(f"`deskpro domains add {h}`" for h in missing),

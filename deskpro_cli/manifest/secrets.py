@@ -37,12 +37,13 @@ SECRET_WORDS: Final = frozenset(
 PUBLIC_WORDS: Final = frozenset({"public", "pub", "publishable"})
 
 # split camelCase, PascalCase, snake_case, kebab-case, dotted and colon-separated names into words
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+# (a pattern string: re compiles and caches it on first use, not at start-up)
+_WORD = r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+"
 
 
 def name_words(name: str) -> list[str]:
     """The lower-case words of an identifier (``githubClientSecret`` → github, client, secret)."""
-    return [w.lower() for w in _WORD.findall(name)]
+    return [w.lower() for w in re.findall(_WORD, name)]
 
 
 def looks_secret(name: str) -> bool:

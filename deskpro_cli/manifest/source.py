@@ -9,19 +9,15 @@ files next to it. Unreadable input (not UTF-8, a BOM, empty, not JSON, not an ob
 
 from __future__ import annotations
 
-import logging
 import os
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound, UsageError
 from deskpro_cli.manifest.jsonpos import JsonSyntaxError, ParsedJson, parse_json, split_pointer
 from deskpro_cli.manifest.model import NPM_KEYS
 from deskpro_cli.manifest.reading import decode_manifest_bytes, json_type, problem_error
 from deskpro_cli.problems import Problem, Severity
-
-log = logging.getLogger(__name__)
 
 #: A manifest is a few kilobytes; anything past this is the wrong file (and is not read).
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
@@ -32,8 +28,7 @@ Origin = Literal["project", "file", "dist", "zip"]
 _MANIFEST_KEYS_FROM_NPM = {v: k for k, v in NPM_KEYS.items()}
 
 
-@dataclass(frozen=True)
-class Bundle:
+class Bundle(NamedTuple):
     """A built app: the files of a ``dist/`` folder or an ``app.zip`` (posix paths)."""
 
     display: str
@@ -45,9 +40,11 @@ class Bundle:
         return norm.lstrip("/") in self.files
 
 
-@dataclass
 class ManifestSource:
     """A manifest as read from the user's file, with positions for every value.
+
+    (A plain class rather than a dataclass: building a dataclass costs start-up time on every
+    run of ``deskpro validate``.)
 
     Attributes:
         path: the file the text came from (for a zip: the zip itself).
@@ -62,16 +59,43 @@ class ManifestSource:
         notes: problems noticed while finding the source (e.g. a shadowed package.json manifest).
     """
 
-    path: Path
-    display: str
-    kind: Kind
-    origin: Origin
-    text: str
-    parsed: ParsedJson
-    pointer: str
-    bundle: Bundle | None = None
-    project_dir: Path | None = None
-    notes: list[Problem] = field(default_factory=list)
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        kind: Kind,
+        origin: Origin,
+        text: str,
+        parsed: ParsedJson,
+        pointer: str,
+    ) -> None:
+        self.path = path
+        self.display = display
+        self.kind: Kind = kind
+        self.origin: Origin = origin
+        self.text = text
+        self.parsed = parsed
+        self.pointer = pointer
+        self.bundle: Bundle | None = None
+        self.project_dir: Path | None = None
+        self.notes: list[Problem] = []
+
+    def __repr__(self) -> str:
+        return f"ManifestSource({self.display!r}, kind={self.kind!r}, origin={self.origin!r})"
+
+    def with_text(self, parsed: ParsedJson) -> ManifestSource:
+        """The same source with another text (an edit of it): ``parsed`` is the new text's parse."""
+        other = ManifestSource(
+            self.path,
+            self.display,
+            self.kind,
+            self.origin,
+            parsed.text,
+            parsed,
+            self.pointer,
+        )
+        other.bundle, other.project_dir, other.notes = self.bundle, self.project_dir, self.notes
+        return other
 
     @property
     def document(self) -> Any:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound
 from deskpro_cli.manifest.jsonpos import split_pointer
@@ -54,8 +53,7 @@ def validate_source(source: ManifestSource) -> list[Problem]:
     return sort_problems(_dedupe(problems))
 
 
-@dataclass
-class ValidationReport:
+class ValidationReport(NamedTuple):
     """What ``deskpro validate`` reports: the file checked, its manifest version, the problems."""
 
     source: str

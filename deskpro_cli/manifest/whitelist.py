@@ -11,8 +11,8 @@ probe it with URLs to see what it really admits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "ATTACKER_HOST",
@@ -34,8 +34,7 @@ class WhitelistError(ValueError):
     """The entry is not a usable regex literal; ``str()`` says why."""
 
 
-@dataclass(frozen=True)
-class WhitelistEntry:
+class WhitelistEntry(NamedTuple):
     """A parsed whitelist entry: the literal, its pattern and flags, and the compiled regex."""
 
     literal: str
@@ -165,7 +164,7 @@ def admits(literal: str, url: str) -> bool:
     return parse_literal(literal).admits(url)
 
 
-_HOSTLIKE = re.compile(r"[A-Za-z0-9-]+(?:(?:\\\.|\.)[A-Za-z0-9-]+)+")
+_HOSTLIKE = r"[A-Za-z0-9-]+(?:(?:\\\.|\.)[A-Za-z0-9-]+)+"  # compiled (and cached) by re when used
 
 
 def intended_hosts(entry: WhitelistEntry) -> list[str]:
@@ -175,7 +174,7 @@ def intended_hosts(entry: WhitelistEntry) -> list[str]:
     not) that look like a domain name and that the entry admits as ``https://HOST/``.
     """
     hosts: list[str] = []
-    for m in _HOSTLIKE.finditer(entry.pattern):
+    for m in re.finditer(_HOSTLIKE, entry.pattern):
         host = m.group(0).replace("\\.", ".").lower()
         if not re.search(r"[a-z]", host.rsplit(".", 1)[-1]):
             continue  # a version or an IP-like run, not a domain name

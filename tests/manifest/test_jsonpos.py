@@ -13,6 +13,7 @@ from deskpro_cli.manifest.jsonpos import (
     JsonSyntaxError,
     join_pointer,
     parse_json,
+    reparse_inside,
     split_pointer,
 )
 
@@ -233,3 +234,64 @@ def test_split_pointer_rejects_non_pointers() -> None:
         split_pointer("deskpro")
     assert split_pointer("/a~1b/~0") == ["a/b", "~"]
     assert join_pointer("", "a/b", 0, "~") == "/a~1b/0/~0"
+
+
+# -- re-parsing one container after a splice (what the editor does after every edit) --------------
+@st.composite
+def texts_with_repeated_keys(draw: st.DrawFn) -> str:
+    """A JSON text, sometimes inside an object that repeats a key around it."""
+    text = draw(json_texts())
+    if draw(st.booleans()):
+        other = draw(json_texts())
+        text = f'{{"k": {text},\n "z": [1,\n 2], "k": {other}}}'
+    return text
+
+
+# JSON tokens and spacing: most splices of these are invalid, some are valid
+_PIECES = st.lists(st.sampled_from([*'{}[],:" 0\n', '"a"', "true", "[1]"]), max_size=6).map("".join)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts_with_repeated_keys(), data=st.data())
+def test_reparse_inside_gives_what_a_full_parse_gives(text: str, data: st.DataObject) -> None:
+    parsed = parse_json(text)
+    containers = [p for p, s in parsed.spans.items() if text[s.start] in "{["]
+    if not containers:
+        return
+    pointer = data.draw(st.sampled_from(containers))
+    outer = parsed.spans[pointer]
+    start = data.draw(st.integers(outer.start + 1, outer.end - 1))
+    end = data.draw(st.integers(start, outer.end - 1))
+    kids = [s for p, s in parsed.spans.items() if p.startswith(pointer + "/")]
+    valid_value = json.dumps(data.draw(json_values))
+    new = data.draw(
+        st.sampled_from(
+            # a child replaced by another value: always valid
+            [(s.start, s.end, valid_value) for s in kids]
+            # the container emptied: always valid
+            + [(outer.start + 1, outer.end - 1, " ")]
+            # anything anywhere: mostly invalid
+            + [(start, end, data.draw(_PIECES))]
+        )
+    )
+    new_text = text[: new[0]] + new[2] + text[new[1] :]
+    try:
+        full = parse_json(new_text)
+    except JsonSyntaxError:
+        with pytest.raises(JsonSyntaxError):
+            reparse_inside(parsed, pointer, *new)
+        return
+    got = reparse_inside(parsed, pointer, *new)
+    assert got.text == new_text
+    assert same(got.value, full.value)
+    assert list(got.spans.items()) == list(full.spans.items())
+    assert sorted(got.duplicates) == sorted(full.duplicates)
+    assert same(parsed.value, parse_json(text).value), "the old parse must not change"
+
+
+def test_reparse_inside_refuses_a_range_outside_the_container() -> None:
+    parsed = parse_json('{"a": [1, 2], "b": 3}')
+    with pytest.raises(ValueError, match="not inside"):
+        reparse_inside(parsed, "/a", 0, 1, "")
+    with pytest.raises(ValueError, match="not inside"):
+        reparse_inside(parsed, "/b", 18, 18, "")
