@@ -23,7 +23,12 @@ def atomic_writer(target: Path, *, mode: int | None = None) -> Iterator[IO[bytes
         OSError: the folder is not writable, the disk is full, ...; ``target`` is then untouched.
     """
     target = Path(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # name the file the user knows, not our temporary one
+        raise OSError(
+            exc.errno, f"{exc.strerror} (cannot write {target.name} in its folder)", str(target)
+        ) from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

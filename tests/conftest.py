@@ -6,6 +6,9 @@ import ipaddress
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -135,6 +138,46 @@ def tree(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Path]:
         return build_tree(root, files)
 
     return make
+
+
+# -- permissions (root ignores file modes) ---------------------------------------------------
+@pytest.fixture
+def world_dir() -> Iterator[Path]:
+    """A folder every user can enter (pytest's own tmp folders are private to their owner)."""
+    path = Path(tempfile.mkdtemp(prefix="deskpro-perm-"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        for sub in [path, *path.rglob("*")]:
+            if not sub.is_symlink():
+                sub.chmod(0o755 if sub.is_dir() else 0o644)
+        shutil.rmtree(path)
+
+
+def running_from_checkout() -> bool:
+    """Whether the package under test is this checkout's (not an installed copy)."""
+    import deskpro_cli
+
+    return Path(deskpro_cli.__file__).resolve().parent.parent == REPO_ROOT
+
+
+def run_unprivileged(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``deskpro`` in a subprocess, as user ``nobody`` when we are root (root ignores modes).
+
+    ``setpriv`` (util-linux) drops to nobody: Python's own ``user=`` fails here to exec an
+    interpreter that lives under a private home folder, where setpriv succeeds.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if running_from_checkout():
+        env["PYTHONPATH"] = str(REPO_ROOT)
+    command = [sys.executable, "-m", "deskpro_cli", *args]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.fail("setpriv (util-linux) is needed to drop root privileges for this test")
+        command = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
 
 
 # -- outside tools and shared data ----------------------------------------------------------

@@ -20,6 +20,7 @@ from deskpro_cli.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     DeskproError,
+    EnvironmentFailure,
     ProblemsFound,
 )
 from deskpro_cli.ui import UI, colour_policy, configure_logging
@@ -117,7 +118,7 @@ class DeskproGroup(click.Group):
         except OSError as exc:
             if exc.errno in _ENVIRONMENT_ERRNOS:
                 where = f": {exc.filename}" if exc.filename else ""
-                _report(ctx, DeskproError(f"{exc.strerror}{where}", hint=_os_hint(exc)))
+                _report(ctx, EnvironmentFailure(f"{exc.strerror}{where}", hint=_os_hint(exc)))
                 ctx.exit(EXIT_ENVIRONMENT)
             _bug(ctx)
         except Exception:  # noqa: BLE001 - the one place a bug becomes a report

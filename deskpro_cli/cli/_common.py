@@ -16,8 +16,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def path_argument(**kwargs: Any) -> Callable[[F], F]:
     """The optional ``PATH`` argument every project command takes (default: the current folder).
 
-    A path that does not exist is a usage error (exit 2), as click reports it.
+    A path that does not exist is a usage error (exit 2), as click reports it. One that exists
+    but may not be read is left to the command, whose read fails with "permission denied": an
+    environment failure (exit 3, spec/cli.md), not a usage error.
     """
+    kwargs.setdefault("readable", False)
     return click.argument(
         "path",
         required=False,

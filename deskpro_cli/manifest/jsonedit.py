@@ -223,7 +223,9 @@ class JsonText:
         for dup in self._parsed.duplicates:
             dup_parent = dup[: dup.rfind("/")]
             if pointer in (dup_parent, dup) or pointer.startswith(dup + "/"):
-                raise JsonEditError(f"the key at {dup} appears more than once in its object")
+                where = self._parsed.key_position(dup)
+                line = f" (line {where[0]})" if where else ""
+                raise JsonEditError(f"the key at {dup}{line} appears more than once in its object")
 
     # -- geometry ---------------------------------------------------------------------------
     def _children(self, pointer: str) -> list[str]:

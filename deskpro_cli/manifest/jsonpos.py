@@ -223,8 +223,9 @@ class _Parser:
         except JSONDecodeError as exc:
             raise self._fail(exc.msg, exc.pos) from None
 
-    def _key(self, i: int, closing_allowed: bool) -> tuple[str, int, int, int]:
-        """A member's key at ``i`` (whitespace skipped).
+    def _key(self, i: int, comma: int | None) -> tuple[str, int, int, int]:
+        """A member's key at ``i`` (whitespace skipped); ``comma`` is the offset of the comma
+        before it (None for the first member), where a trailing comma is reported.
 
         Returns the key, the offsets of its string (quotes included) and the offset of the value
         (after the ``:`` and whitespace).
@@ -236,8 +237,8 @@ class _Parser:
             if j >= self.n or text[j] != ":":
                 raise self._fail("Expecting ':' delimiter", j)
             return key, i, end, self._ws(j + 1)
-        if i < self.n and text[i] == "}" and not closing_allowed:
-            raise self._fail("Trailing comma before '}' (JSON allows none)", i)
+        if i < self.n and text[i] == "}" and comma is not None:
+            raise self._fail("Trailing comma before '}' (JSON allows none)", comma)
         if i < self.n and text[i] == "/":
             raise self._fail("Comments are not allowed in JSON", i)
         raise self._fail("Expecting property name enclosed in double quotes", i)
@@ -309,7 +310,7 @@ class _Parser:
                     stack.pop()
                     start, end = i, j + 1
                 elif is_obj:
-                    key, key_start, key_end, i = self._key(j, closing_allowed=True)
+                    key, key_start, key_end, i = self._key(j, None)
                     pointer = self._member(frame, key)
                     continue
                 else:
@@ -338,13 +339,14 @@ class _Parser:
                 j = ws(text, end).end()  # type: ignore[union-attr]
                 c = text[j] if j < n else ""
                 if c == ",":
+                    comma = j
                     j = ws(text, j + 1).end()  # type: ignore[union-attr]
                     if frame.is_obj:
-                        key, key_start, key_end, i = self._key(j, closing_allowed=False)
+                        key, key_start, key_end, i = self._key(j, comma)
                         pointer = self._member(frame, key)
                     else:
                         if j < n and text[j] == "]":
-                            raise self._fail("Trailing comma before ']' (JSON allows none)", j)
+                            raise self._fail("Trailing comma before ']' (JSON allows none)", comma)
                         pointer = f"{frame.pointer}/{len(frame.container)}"
                         key = key_start = key_end = None
                         i = j

@@ -94,9 +94,17 @@ def validate_path(path: Path | str) -> ValidationReport:
 
 
 def declared_version(source: ManifestSource) -> str | None:
-    """The manifest version the source declares, when it is a string (known or not)."""
-    value = source.manifest.get("version")
-    return value if isinstance(value, str) else None
+    """The manifest version the source declares, when it is a string (known or not).
+
+    None for a manifest of Deskpro's current format, whose ``version`` is the app's own.
+    """
+    manifest = source.manifest
+    value = manifest.get("version")
+    if not isinstance(value, str):
+        return None
+    if source.kind == "manifest.json" and looks_current_format(manifest):
+        return None
+    return value
 
 
 def looks_current_format(manifest: dict[str, Any]) -> bool:

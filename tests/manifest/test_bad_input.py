@@ -52,7 +52,7 @@ def test_invalid_json_points_at_line_and_column(cli: CliFixture, tree) -> None:
 def test_trailing_comma_is_named(cli: CliFixture, tree) -> None:
     root = tree({"package.json": '{"deskpro": {"version": "2.3.0",}}'})
     problem = check_bad(cli, root, "DP001", "Trailing comma")
-    assert (problem["line"], problem["column"]) == (1, 33)
+    assert (problem["line"], problem["column"]) == (1, 32)  # the comma itself
 
 
 def test_bom(cli: CliFixture, tree) -> None:

@@ -307,7 +307,7 @@ def test_invalid_json_is_refused_with_line_and_column(cli: CliFixture, tmp_path:
         ["domains", "add", "a.com", folder],
     ):
         run = cli(*args, code=1)
-        assert "package.json:5:3" in run.stderr and "DP001" in run.stderr
+        assert "package.json:4:23" in run.stderr and "DP001" in run.stderr  # the comma
         assert pkg.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["package.json"]
 
@@ -448,7 +448,8 @@ def test_repeated_keys_near_the_edit_are_refused(cli: CliFixture, tmp_path: Path
     text = text.replace('"storage": []', '"storage": [],\n    "storage": []')
     (folder / "package.json").write_text(text)
     run = cli("storage", "add", "x", folder, code=1)
-    assert "more than once" in run.stderr
+    line = text[: text.rindex('"storage"')].count("\n") + 1
+    assert f"the key at /deskpro/storage (line {line}) appears more than once" in run.stderr
     assert (folder / "package.json").read_text() == text
 
 

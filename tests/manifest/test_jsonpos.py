@@ -164,8 +164,11 @@ def test_nearest_and_key_position() -> None:
     [
         ("", 1, 1, "Expecting value"),
         ("   \n  ", 2, 3, "Expecting value"),
-        ('{"a": 1,}', 1, 9, "Trailing comma"),
-        ("[1, 2,]", 1, 7, "Trailing comma"),
+        # a trailing comma is placed at the comma (on its own line when the bracket is not)
+        ('{"a": 1,}', 1, 8, "Trailing comma"),
+        ("[1, 2,]", 1, 6, "Trailing comma"),
+        ('{\n  "a": 1,\n}', 2, 9, "Trailing comma"),
+        ("[\n  1,\n  2,\n\n]", 3, 4, "Trailing comma"),
         ('{\n  "a": 1\n  "b": 2\n}', 3, 3, "Expecting ','"),
         ('{"a" 1}', 1, 6, "Expecting ':'"),
         ("{'a': 1}", 1, 2, "double quotes"),

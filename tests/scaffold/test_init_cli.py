@@ -6,19 +6,16 @@ import json
 import os
 import pty
 import select
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from deskpro_cli.cli import init as init_cli
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_unprivileged, running_from_checkout
 
 
 def tree(root: Path) -> dict[str, bytes | None]:
@@ -165,44 +162,6 @@ def test_interrupt_during_writing_is_exit_130_and_leaves_nothing(
 
 
 # -- unwritable folders -------------------------------------------------------------------------
-@pytest.fixture
-def world_dir() -> Iterator[Path]:
-    """A folder every user can enter (pytest's own tmp folders are private to their owner)."""
-    path = Path(tempfile.mkdtemp(prefix="deskpro-init-perm-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        for sub in path.rglob("*"):
-            if sub.is_dir():
-                sub.chmod(0o755)
-        shutil.rmtree(path)
-
-
-def _run_unprivileged(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``deskpro`` in a subprocess, as user ``nobody`` when we are root (root ignores modes).
-
-    ``setpriv`` (util-linux) drops to nobody: Python's own ``user=`` fails here to exec an
-    interpreter that lives under a private home folder, where setpriv succeeds.
-    """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if _running_from_checkout():
-        env["PYTHONPATH"] = str(REPO_ROOT)
-    command = [sys.executable, "-m", "deskpro_cli", *args]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.fail("setpriv (util-linux) is needed to drop root privileges for this test")
-        command = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
-
-
-def _running_from_checkout() -> bool:
-    import deskpro_cli
-
-    return Path(deskpro_cli.__file__).resolve().parent.parent == REPO_ROOT
-
-
 @pytest.mark.parametrize("case", ["parent", "existing-empty"])
 def test_unwritable_folder_is_exit_3_and_leaves_nothing(world_dir: Path, case: str) -> None:
     locked = world_dir / "locked"
@@ -213,7 +172,7 @@ def test_unwritable_folder_is_exit_3_and_leaves_nothing(world_dir: Path, case: s
         target.chmod(0o555)
     locked.chmod(0o555)
     before = tree(world_dir)
-    out = _run_unprivileged(world_dir, "init", str(target), "--no-input")
+    out = run_unprivileged(world_dir, "init", str(target), "--no-input")
     assert out.returncode == 3, out.stdout + out.stderr
     assert "Permission denied" in out.stderr
     assert "hint:" in out.stderr
@@ -316,7 +275,7 @@ def _read_until(fd: int, needle: bytes, seen: bytearray, timeout: float = 20.0) 
 def test_prompts_on_a_real_terminal(tmp_path: Path) -> None:
     """The real program on a pseudo-terminal, as a developer types the answers."""
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTHONPATH")}
-    if _running_from_checkout():
+    if running_from_checkout():
         env["PYTHONPATH"] = str(REPO_ROOT)
     env["NO_COLOR"] = "1"
     master, slave = pty.openpty()
