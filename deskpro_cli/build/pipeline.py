@@ -126,7 +126,7 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
             f"deskpro {options.mode} builds from a project folder",
             hint="point PATH at the folder holding package.json (or manifest.json) and src/",
         )
-    project = source.project_dir
+    project = Path(source.project_dir)
     warnings = _validate(source, manifest_model.validate_source(source), options.mode)
     resolved = manifest_model.resolve(source)
     out_dir = _output_folder(project, options)

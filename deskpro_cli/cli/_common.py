@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -21,11 +20,15 @@ def path_argument(**kwargs: Any) -> Callable[[F], F]:
     environment failure (exit 3, spec/cli.md), not a usage error.
     """
     kwargs.setdefault("readable", False)
+    if "path_type" not in kwargs:  # a pathlib.Path, unless the command asks for a str
+        from pathlib import Path
+
+        kwargs["path_type"] = Path
     return click.argument(
         "path",
         required=False,
         default=".",
-        type=click.Path(exists=True, path_type=Path, **kwargs),
+        type=click.Path(exists=True, **kwargs),
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from deskpro_cli.cli._common import json_option, path_argument, ui
@@ -11,11 +9,11 @@ from deskpro_cli.errors import EXIT_FAILED
 
 
 @click.command("validate")
-@path_argument()
+@path_argument(path_type=str)  # a str: pathlib is not imported at all (start-up time)
 @click.option("--strict", is_flag=True, help="Fail on warnings too (exit 1).")
 @json_option
 @click.pass_context
-def command(ctx: click.Context, path: Path, strict: bool, as_json: bool) -> None:
+def command(ctx: click.Context, path: str, strict: bool, as_json: bool) -> None:
     """Check the manifest of PATH: a project folder, a package.json, a manifest.json, a built
     dist/ folder or an app.zip.
 

@@ -180,7 +180,7 @@ class Editor:
         before, after = source.text, self.doc.text
         result = EditResult(
             file=source.display,
-            path=source.path,
+            path=Path(source.path),
             before=before,
             after=after,
             diff=unified_diff(before, after, source.display),
@@ -213,7 +213,7 @@ class Editor:
         return result
 
     def _write(self, text: str) -> None:
-        target = self.source.path.resolve()
+        target = Path(self.source.path).resolve()
         try:
             on_disk = target.read_bytes()
         except FileNotFoundError:

@@ -7,6 +7,7 @@ The schemas (draft 2020-12) ship as package data in ``deskpro_cli/manifest/schem
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,6 @@ from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.source import ManifestSource
 from deskpro_cli.manifest.suggest import closest, did_you_mean
 from deskpro_cli.problems import Problem
-from deskpro_cli.resources import package_file
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["known_keys", "schema_for", "schema_problems", "validator_for"]
 
+_SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemas")
 _NPM_FROM_MANIFEST = {v: k for k, v in NPM_KEYS.items()}
 _TYPE_NAMES = {
     "object": "an object",
@@ -42,8 +43,10 @@ def schema_for(version: str) -> dict[str, Any]:
     """The JSON Schema of manifest ``version`` (one of SUPPORTED_VERSIONS)."""
     if version not in SUPPORTED_VERSIONS:
         raise KeyError(version)
-    path = package_file("manifest", "schemas", f"manifest-{version}.schema.json")
-    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    # beside this module (os.path, not resources.package_file: pathlib costs start-up time)
+    path = os.path.join(_SCHEMA_DIR, f"manifest-{version}.schema.json")
+    with open(path, encoding="utf-8") as f:
+        schema: dict[str, Any] = json.load(f)
     return schema
 
 

@@ -10,7 +10,6 @@ files next to it. Unreadable input (not UTF-8, a BOM, empty, not JSON, not an ob
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePosixPath
 from typing import Any, Literal, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound, UsageError
@@ -36,8 +35,8 @@ class Bundle(NamedTuple):
 
     def has(self, rel: str) -> bool:
         """Whether the bundle holds the file ``rel`` (a target URL, relative to the root)."""
-        norm = PurePosixPath(rel.split("?", 1)[0].split("#", 1)[0]).as_posix()
-        return norm.lstrip("/") in self.files
+        path = rel.split("?", 1)[0].split("#", 1)[0]
+        return "/".join(part for part in path.split("/") if part not in ("", ".")) in self.files
 
 
 class ManifestSource:
@@ -47,7 +46,7 @@ class ManifestSource:
     run of ``deskpro validate``.)
 
     Attributes:
-        path: the file the text came from (for a zip: the zip itself).
+        path: the file the text came from (for a zip: the zip itself), as a str.
         display: how problems name that file (``package.json``, ``dist/app.zip!/manifest.json``).
         kind: ``package.json`` (manifest under ``deskpro``) or ``manifest.json``.
         origin: what PATH was: a project folder, a file, a built ``dist/`` folder or a zip.
@@ -55,13 +54,13 @@ class ManifestSource:
         parsed: the parsed document with spans and duplicate keys.
         pointer: JSON pointer of the manifest object in the file (``/deskpro`` or ``""``).
         bundle: the built files next to the manifest (``dist/`` or zip), else None.
-        project_dir: the project folder, when the source is a project's file.
+        project_dir: the project folder (a str), when the source is a project's file.
         notes: problems noticed while finding the source (e.g. a shadowed package.json manifest).
     """
 
     def __init__(
         self,
-        path: Path,
+        path: str,
         display: str,
         kind: Kind,
         origin: Origin,
@@ -77,7 +76,7 @@ class ManifestSource:
         self.parsed = parsed
         self.pointer = pointer
         self.bundle: Bundle | None = None
-        self.project_dir: Path | None = None
+        self.project_dir: str | None = None
         self.notes: list[Problem] = []
 
     def __repr__(self) -> str:
@@ -184,16 +183,22 @@ class ManifestSource:
 
 
 # -- finding the source ---------------------------------------------------------------------
-def display_path(path: Path) -> str:
+def display_path(path: str | os.PathLike[str]) -> str:
     """``path`` as problems show it: relative to the current folder when inside it."""
+    given = os.path.normpath(path)
     try:
-        rel = path.resolve().relative_to(Path.cwd().resolve())
-    except (ValueError, OSError):
-        return str(path)
-    return rel.as_posix() if str(rel) != "." else "."
+        absolute, here = os.path.realpath(given), os.path.realpath(os.getcwd())
+    except OSError:
+        return given
+    if absolute == here:
+        return "."
+    inside = here.rstrip(os.sep) + os.sep
+    if absolute.startswith(inside):
+        return absolute[len(inside) :].replace(os.sep, "/")
+    return given
 
 
-def load_source(path: Path | str) -> ManifestSource:
+def load_source(path: str | os.PathLike[str]) -> ManifestSource:
     """Find and read the manifest at ``path`` (project folder, package.json, manifest.json,
     built ``dist/`` folder or ``app.zip``).
 
@@ -207,47 +212,49 @@ def load_source(path: Path | str) -> ManifestSource:
         ProblemsFound: no manifest there, an unreadable zip, or a manifest file that is not
             readable JSON of the right shape (one problem with its rule id and position).
     """
-    path = Path(path)
-    if not path.exists():
+    # os.path rather than pathlib: importing pathlib costs start-up time on every validate
+    path = os.fspath(path)
+    if not os.path.exists(path):
         raise UsageError(f"{path}: no such file or folder", hint="check the PATH argument")
-    if path.is_dir():
+    if os.path.isdir(path):
         return _load_folder(path)
-    if path.suffix.lower() == ".zip" or _is_zip(path):
+    if path.lower().endswith(".zip") or _is_zip(path):
         return _load_zip(path)
     return _load_file(path, origin="file")
 
 
-def _is_zip(path: Path) -> bool:
+def _is_zip(path: str) -> bool:
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             return f.read(4) == b"PK\x03\x04"
     except OSError:
         return False
 
 
-def _load_folder(folder: Path) -> ManifestSource:
-    manifest = folder / "manifest.json"
-    package = folder / "package.json"
-    is_project = package.is_file() or (folder / "src").is_dir()
-    if manifest.is_file() and is_project:
+def _load_folder(folder: str) -> ManifestSource:
+    manifest = os.path.join(folder, "manifest.json")
+    package = os.path.join(folder, "package.json")
+    is_project = os.path.isfile(package) or os.path.isdir(os.path.join(folder, "src"))
+    if os.path.isfile(manifest) and is_project:
         source = _load_file(manifest, origin="project", kind="manifest.json")
         source.project_dir = folder
-        if package.is_file():
+        if os.path.isfile(package):
             shadowed = _shadowed_package_manifest(package)
             if shadowed is not None:
                 source.notes.append(shadowed)
         return source
-    if manifest.is_file():
+    if os.path.isfile(manifest):
         source = _load_file(manifest, origin="dist", kind="manifest.json")
         source.bundle = Bundle(display_path(folder), frozenset(_folder_files(folder)))
         return source
-    if package.is_file():
+    if os.path.isfile(package):
         source = _load_file(package, origin="project", kind="package.json")
         source.project_dir = folder
         return source
     hint = "point PATH at your app's folder, or create a project with `deskpro init DIR`"
-    if (folder / "dist" / "manifest.json").is_file():
-        hint = f"to check the built app, run `deskpro validate {display_path(folder / 'dist')}`"
+    dist = os.path.join(folder, "dist")
+    if os.path.isfile(os.path.join(dist, "manifest.json")):
+        hint = f"to check the built app, run `deskpro validate {display_path(dist)}`"
     raise problem_error(
         display_path(folder),
         "DP020",
@@ -256,19 +263,25 @@ def _load_folder(folder: Path) -> ManifestSource:
     )
 
 
-def _folder_files(folder: Path) -> list[str]:
+def _folder_files(folder: str) -> list[str]:
     out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if d != "node_modules"]
-        rel_dir = Path(dirpath).relative_to(folder)
-        out.extend((rel_dir / name).as_posix() for name in filenames)
+        rel_dir = os.path.relpath(dirpath, folder)
+        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        out.extend(prefix + name for name in filenames)
     return out
 
 
-def _shadowed_package_manifest(package: Path) -> Problem | None:
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _shadowed_package_manifest(package: str) -> Problem | None:
     """A warning when package.json also declares a manifest that the root manifest.json hides."""
     try:
-        raw = package.read_bytes()
+        raw = _read_bytes(package)
         if len(raw) > MAX_MANIFEST_BYTES:
             return None
         parsed = parse_json(raw.decode("utf-8"))
@@ -290,10 +303,10 @@ def _shadowed_package_manifest(package: Path) -> Problem | None:
 
 
 def _load_file(
-    path: Path, *, origin: Origin, kind: Kind | None = None, display: str | None = None
+    path: str, *, origin: Origin, kind: Kind | None = None, display: str | None = None
 ) -> ManifestSource:
     shown = display or display_path(path)
-    size = path.stat().st_size
+    size = os.stat(path).st_size
     if size > MAX_MANIFEST_BYTES:
         raise problem_error(
             shown,
@@ -301,11 +314,11 @@ def _load_file(
             f"the file is {size / 1e6:.1f} MB; a manifest is a few kilobytes, so this is not one",
             hint="point PATH at your app's package.json or manifest.json",
         )
-    return _from_bytes(path, path.read_bytes(), shown, origin=origin, kind=kind)
+    return _from_bytes(path, _read_bytes(path), shown, origin=origin, kind=kind)
 
 
 def _from_bytes(
-    path: Path, raw: bytes, shown: str, *, origin: Origin, kind: Kind | None
+    path: str, raw: bytes, shown: str, *, origin: Origin, kind: Kind | None
 ) -> ManifestSource:
     text = decode_manifest_bytes(raw, shown)
     try:
@@ -367,8 +380,8 @@ def _from_bytes(
     return ManifestSource(path, shown, kind, origin, text, parsed, pointer)
 
 
-def _sniff_kind(path: Path, doc: dict[str, Any]) -> Kind:
-    name = path.name.lower()
+def _sniff_kind(path: str, doc: dict[str, Any]) -> Kind:
+    name = os.path.basename(path).lower()
     if name == "package.json":
         return "package.json"
     if name == "manifest.json":
@@ -377,7 +390,7 @@ def _sniff_kind(path: Path, doc: dict[str, Any]) -> Kind:
 
 
 # -- zips -----------------------------------------------------------------------------------
-def _load_zip(path: Path) -> ManifestSource:
+def _load_zip(path: str) -> ManifestSource:
     import zipfile  # only zips need it (and it is slow to import)
     import zlib
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import Any, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound
@@ -75,7 +75,7 @@ class ValidationReport(NamedTuple):
         }
 
 
-def validate_path(path: Path | str) -> ValidationReport:
+def validate_path(path: str | os.PathLike[str]) -> ValidationReport:
     """Load and validate whatever ``path`` is (project, file, ``dist/``, zip).
 
     A file that cannot be read as a manifest is reported as problems, not raised.
