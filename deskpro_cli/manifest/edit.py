@@ -33,6 +33,7 @@ from deskpro_cli.manifest.jsonedit import JsonEditError, JsonText
 from deskpro_cli.manifest.jsonpos import join_pointer
 from deskpro_cli.manifest.model import SUPPORTED_VERSIONS, is_supported
 from deskpro_cli.manifest.source import ManifestSource, load_source
+from deskpro_cli.manifest.suggest import did_you_mean
 from deskpro_cli.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,57 @@ class Editor:
             )
         return value
 
+    def names(self, *keys: str) -> list[str]:
+        """The names of the items of the manifest's arrays ``keys`` (items without a string
+        ``name``, and keys that are not arrays, are skipped)."""
+        out: list[str] = []
+        for key in keys:
+            value = self.manifest().get(key)
+            if isinstance(value, list):
+                out += [i["name"] for i in value if isinstance(i, dict) and _named(i)]
+        return out
+
+    def named(self, key: str, name: str) -> list[int]:
+        """The indexes of the items of array ``key`` called ``name``.
+
+        Raises:
+            CheckFailed: the key holds something other than an array.
+        """
+        items = self.array(key) or []
+        return [
+            i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == name
+        ]
+
+    def refuse_existing(self, key: str, name: str, what: str) -> None:
+        """Refuse to add ``name`` to array ``key`` when an item has that name already.
+
+        Raises:
+            CheckFailed: there is one (its line is given, and how to remove it).
+        """
+        found = self.named(key, name)
+        if found:
+            raise CheckFailed(
+                f"{self.source.display}: a {what} named {name!r} already exists "
+                f"(line {self.line_of(key, found[0])})",
+                hint=f"remove it first (`deskpro {_KINDS[what][1]} remove {name}`) or pick "
+                "another name",
+            )
+
+    def require_named(self, key: str, name: str, what: str) -> list[int]:
+        """The indexes of the items of array ``key`` called ``name``, at least one.
+
+        Raises:
+            CheckFailed: there is none ("did you mean", and the names there are).
+        """
+        found = self.named(key, name)
+        if not found:
+            names = self.names(key)
+            raise CheckFailed(
+                f"{self.source.display}: no {what} named {name!r}{did_you_mean(name, names)}",
+                hint=f"the {_KINDS[what][0]} are: {', '.join(names) if names else 'none'}",
+            )
+        return found
+
     # -- changing it ----------------------------------------------------------------------
     def append(self, key: str, item: Any) -> None:
         """Add ``item`` at the end of the manifest's array ``key`` (created when absent)."""
@@ -226,6 +278,14 @@ class Editor:
             )
         atomic_write_bytes(target, text.encode("utf-8"))
         log.info("wrote %s", target)
+
+
+#: each kind of named item: its plural, and the command that edits it
+_KINDS = {"setting": ("settings", "settings"), "storage item": ("storage items", "storage")}
+
+
+def _named(item: dict[str, Any]) -> bool:
+    return isinstance(item.get("name"), str)
 
 
 def _validate(source: ManifestSource) -> list[Problem]:

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deskpro_cli.errors import CheckFailed, UsageError
+from deskpro_cli.errors import UsageError
 from deskpro_cli.manifest.edit import Editor, EditResult
 from deskpro_cli.manifest.model import SETTING_TYPES
 from deskpro_cli.manifest.secrets import looks_secret
-from deskpro_cli.manifest.suggest import did_you_mean
 
 __all__ = ["SettingRequest", "add_setting", "list_settings", "remove_setting"]
 
@@ -122,18 +121,9 @@ def add_setting(path: Path | str, request: SettingRequest, *, dry_run: bool = Fa
     """Add a setting to the manifest at ``path`` (refused if one has that name already)."""
     editor = Editor(path)
     setting, notes = build_setting(request)
-    existing = editor.array("settings") or []
-    for i, item in enumerate(existing):
-        if isinstance(item, dict) and item.get("name") == request.name:
-            raise CheckFailed(
-                f"{editor.source.display}: a setting named {request.name!r} already exists "
-                f"(line {editor.line_of('settings', i)})",
-                hint=f"remove it first (`deskpro settings remove {request.name}`) or pick "
-                "another name",
-            )
+    editor.refuse_existing("settings", request.name, "setting")
     editor.notes.extend(notes)
-    storage = _storage_names(editor)
-    if request.name in storage:
+    if request.name in editor.names("storage", "state"):
         editor.notes.append(
             f"the storage item {request.name!r} already sets who can read and write this "
             "setting's value"
@@ -149,16 +139,8 @@ def add_setting(path: Path | str, request: SettingRequest, *, dry_run: bool = Fa
 def remove_setting(path: Path | str, name: str, *, dry_run: bool = False) -> EditResult:
     """Remove the setting(s) called ``name`` from the manifest at ``path``."""
     editor = Editor(path)
-    items = editor.array("settings") or []
-    found = [i for i, s in enumerate(items) if isinstance(s, dict) and s.get("name") == name]
-    if not found:
-        names = [s["name"] for s in items if isinstance(s, dict) and isinstance(s.get("name"), str)]
-        listing = ", ".join(names) if names else "none"
-        raise CheckFailed(
-            f"{editor.source.display}: no setting named {name!r}{did_you_mean(name, names)}",
-            hint=f"the settings are: {listing}",
-        )
-    if name in _storage_names(editor):
+    found = editor.require_named("settings", name, "setting")
+    if name in editor.names("storage", "state"):
         editor.notes.append(
             f"the storage item {name!r} stays; remove it too with `deskpro storage remove {name}` "
             "if nothing else uses it"
@@ -216,17 +198,6 @@ def list_settings(path: Path | str) -> SettingsListing:
         row["looks_secret"] = isinstance(name, str) and looks_secret(name)
         rows.append(row)
     return SettingsListing(editor.source.display, editor.version, rows)
-
-
-def _storage_names(editor: Editor) -> set[str]:
-    names: set[str] = set()
-    for key in ("storage", "state"):
-        value = editor.manifest().get(key)
-        if isinstance(value, list):
-            names.update(
-                i["name"] for i in value if isinstance(i, dict) and isinstance(i.get("name"), str)
-            )
-    return names
 
 
 def _boolean(text: str | None) -> bool:

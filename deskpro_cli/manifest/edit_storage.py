@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deskpro_cli.errors import CheckFailed, UsageError
+from deskpro_cli.errors import UsageError
 from deskpro_cli.manifest.edit import Editor, EditResult
 from deskpro_cli.manifest.model import (
     PERMISSIONS,
@@ -31,7 +31,6 @@ from deskpro_cli.manifest.model import (
     oauth_tokens_provider,
 )
 from deskpro_cli.manifest.secrets import looks_secret
-from deskpro_cli.manifest.suggest import did_you_mean
 
 __all__ = ["StorageRequest", "add_storage", "list_storage", "remove_storage"]
 
@@ -107,16 +106,9 @@ def add_storage(path: Path | str, request: StorageRequest, *, dry_run: bool = Fa
     editor = Editor(path)
     item, notes = build_item(request)
     key = storage_key(editor)
-    for i, existing in enumerate(editor.array(key) or []):
-        if isinstance(existing, dict) and existing.get("name") == request.name:
-            raise CheckFailed(
-                f"{editor.source.display}: a storage item named {request.name!r} already exists "
-                f"(line {editor.line_of(key, i)})",
-                hint=f"remove it first (`deskpro storage remove {request.name}`) or pick another "
-                "name",
-            )
+    editor.refuse_existing(key, request.name, "storage item")
     editor.notes.extend(notes)
-    if request.name in _setting_names(editor):
+    if request.name in editor.names("settings"):
         editor.notes.append(
             f"{request.name!r} is also a setting: this item sets who can read and write its value"
         )
@@ -131,15 +123,8 @@ def remove_storage(path: Path | str, name: str, *, dry_run: bool = False) -> Edi
     """Remove the storage item(s) called ``name`` from the manifest at ``path``."""
     editor = Editor(path)
     key = storage_key(editor)
-    items = editor.array(key) or []
-    found = [i for i, s in enumerate(items) if isinstance(s, dict) and s.get("name") == name]
-    if not found:
-        names = [s["name"] for s in items if isinstance(s, dict) and isinstance(s.get("name"), str)]
-        raise CheckFailed(
-            f"{editor.source.display}: no storage item named {name!r}{did_you_mean(name, names)}",
-            hint=f"the storage items are: {', '.join(names) if names else 'none'}",
-        )
-    if name in _setting_names(editor):
+    found = editor.require_named(key, name, "storage item")
+    if name in editor.names("settings"):
         editor.notes.append(
             f"{name!r} is a setting: its value now gets the default access (readable by "
             "everybody, written by its owner, backend-only only if the setting says so)"
@@ -173,7 +158,7 @@ def list_storage(path: Path | str) -> StorageListing:
     """The storage items as declared; ``setting`` says whether a setting has the same name."""
     editor = Editor(path)
     key = storage_key(editor)
-    settings = _setting_names(editor)
+    settings = set(editor.names("settings"))
     rows: list[dict[str, Any]] = []
     for item in editor.array(key) or []:
         if isinstance(item, dict):
@@ -195,10 +180,3 @@ def _permission(value: str | None, option: str) -> str | None:
     if upper not in PERMISSIONS:
         raise UsageError(f"{option} {value!r}: use {' or '.join(PERMISSIONS)}")
     return upper
-
-
-def _setting_names(editor: Editor) -> set[str]:
-    value = editor.manifest().get("settings")
-    if not isinstance(value, list):
-        return set()
-    return {i["name"] for i in value if isinstance(i, dict) and isinstance(i.get("name"), str)}
