@@ -99,6 +99,21 @@ def test_buildless_templates_package_without_node(tmp_path: Path, template: str)
         assert "install-screen" not in install_page
 
 
+def test_react_template_without_npm_install_says_run_npm_install(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """package.json already lists esbuild: the fix is `npm install`, not adding it again."""
+    monkeypatch.delenv("DESKPRO_ESBUILD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    project = tmp_path / "react-app"
+    cli("init", project, "--template", "react", "--no-input")
+    run = cli("package", project, code=3)
+    assert "esbuild is needed to compile src/main/javascript/index.jsx" in run.stderr
+    assert f"hint: run `npm install` in {project.resolve()}" in run.stderr
+    assert "--save-dev" not in run.stderr
+    assert not (project / "dist").exists()
+
+
 def _npm_install(project: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
