@@ -8,6 +8,7 @@ used without asking. Options are checked before any question is asked.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +65,13 @@ def _check_line(value: str) -> str:
     return value.strip()
 
 
+def _interrupted_at_prompt() -> Interrupted:
+    # The prompt's line was left open (Ctrl-C or Ctrl-D echoes no newline): end it so the
+    # message starts on a line of its own.
+    click.echo()
+    return Interrupted("interrupted; nothing was written")
+
+
 def _ask(
     text: str,
     default: str,
@@ -72,7 +80,7 @@ def _ask(
     try:
         answer: str = click.prompt(text, default=default, value_proc=check)
     except click.Abort:
-        raise Interrupted("interrupted; nothing was written") from None
+        raise _interrupted_at_prompt() from None
     return answer
 
 
@@ -163,7 +171,7 @@ def _ask_template() -> str:
             show_choices=False,  # listed above, with what each one is
         )
     except click.Abort:
-        raise Interrupted("interrupted; nothing was written") from None
+        raise _interrupted_at_prompt() from None
     return answer
 
 
@@ -180,9 +188,12 @@ def _report(out: UI, result: scaffold.ScaffoldResult) -> None:
             hint="compare them with what the template would have written (deskpro init into "
             "an empty folder) and merge by hand",
         )
+    if out.verbosity < 0:
+        return  # -q: the next steps are advice, not the result
     out.result("")
     out.result("Next:")
     if where.resolve() != Path.cwd().resolve():
-        out.result(f"  cd {click.format_filename(str(where))}")
+        # Quoted for the shell, so the line can be pasted as it is ("My App" -> 'My App').
+        out.result(f"  cd {shlex.quote(click.format_filename(str(where)))}")
     for step in _NEXT_STEPS[result.template]:
         out.result(f"  {step}")

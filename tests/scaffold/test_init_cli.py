@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +91,19 @@ def test_init_dot_uses_the_current_folder(cli, tmp_path: Path, monkeypatch) -> N
     run = cli("init", ".", "--no-input")
     assert manifest(target)["name"] == "support-tools"
     assert "cd " not in run.stdout
+
+
+def test_next_steps_quote_a_folder_name_for_the_shell(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = cli("init", "My Tools", "--no-input")
+    assert "  cd 'My Tools'\n" in run.stdout
+    assert manifest(tmp_path / "My Tools")["name"] == "my-tools"
+
+
+def test_quiet_prints_no_next_steps(cli, tmp_path: Path) -> None:
+    run = cli("-q", "init", tmp_path / "app", "--no-input")
+    assert run.stdout == ""
+    assert manifest(tmp_path / "app")["name"] == "app"
 
 
 # -- refusals leave nothing on disk -------------------------------------------------------------
@@ -268,6 +283,8 @@ def test_ctrl_c_at_a_prompt_is_exit_130_and_writes_nothing(
     monkeypatch.setattr(init_cli, "interactive", lambda no_input: not no_input)
     run = cli("init", tmp_path / "app", "--template", "vanilla", input="my-app\n", code=130)
     assert "interrupted; nothing was written" in run.stderr
+    # The open prompt line is ended, so the message does not trail after it on a terminal.
+    assert run.stdout.startswith("Package name [app]: my-app\nTitle [App]: \n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -313,23 +330,36 @@ def _read_until(fd: int, needle: bytes, seen: bytearray, timeout: float = 20.0) 
             seen.extend(chunk)
 
 
-def test_prompts_on_a_real_terminal(tmp_path: Path) -> None:
-    """The real program on a pseudo-terminal, as a developer types the answers."""
+def _on_a_terminal(cwd: Path, *args: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``deskpro ARGS`` with a pseudo-terminal as its controlling terminal (so Ctrl-C typed
+    there is a real SIGINT); returns the process and the terminal's master side."""
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTHONPATH")}
     if _running_from_checkout():
         env["PYTHONPATH"] = str(REPO_ROOT)
     env["NO_COLOR"] = "1"
     master, slave = pty.openpty()
+
+    def take_the_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
     proc = subprocess.Popen(
-        [sys.executable, "-m", "deskpro_cli", "init", "ticket-helper"],
-        cwd=tmp_path,
+        [sys.executable, "-m", "deskpro_cli", *args],
+        cwd=cwd,
         env=env,
         stdin=slave,
         stdout=slave,
         stderr=slave,
         close_fds=True,
+        preexec_fn=take_the_terminal,
     )
     os.close(slave)
+    return proc, master
+
+
+def test_prompts_on_a_real_terminal(tmp_path: Path) -> None:
+    """The real program on a pseudo-terminal, as a developer types the answers."""
+    proc, master = _on_a_terminal(tmp_path, "init", "ticket-helper")
     seen = bytearray()
     try:
         for prompt, answer in [
@@ -354,3 +384,24 @@ def test_prompts_on_a_real_terminal(tmp_path: Path) -> None:
     assert package["deskpro"]["title"] == "Ticket Helper Pro"
     assert package["author"] == {"name": "Grace Hopper", "email": "grace@example.com"}
     assert "esbuild" in package["devDependencies"]
+
+
+def test_ctrl_c_on_a_real_terminal_is_exit_130_and_writes_nothing(tmp_path: Path) -> None:
+    proc, master = _on_a_terminal(tmp_path, "init", "new-app")
+    seen = bytearray()
+    try:
+        _read_until(master, b"Template [vanilla]", seen)
+        os.write(master, b"\r")
+        _read_until(master, b"Package name [new-app]", seen)
+        os.write(master, b"\x03")  # the terminal turns it into SIGINT
+        _read_until(master, b"nothing was written", seen)
+        assert proc.wait(timeout=30) == 130, bytes(seen).decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    text = bytes(seen).decode(errors="replace")
+    assert "\nerror: interrupted; nothing was written" in text.replace("\r\n", "\n")
+    assert "Traceback" not in text
+    assert list(tmp_path.iterdir()) == []
