@@ -17,6 +17,7 @@ import pytest
 
 from deskpro_cli import scaffold
 
+from .a11y import low_contrast_text
 from .apps import built_app
 
 pytestmark = pytest.mark.browser
@@ -80,6 +81,7 @@ def test_vanilla_sidebar_shows_the_ticket(stub_host: Any, tmp_path: Path) -> Non
         "grace@example.com",
     ]
     assert frame.eval_on_selector('[data-role="error"]', "e => e.hidden") is True
+    assert low_contrast_text(frame) == []
     asked = [r["body"]["path"] for r in host.records("context.property.get")]
     assert ["data", "subject"] in asked and ["data", "person_email"] in asked
 
@@ -109,6 +111,9 @@ def test_vanilla_sidebar_reports_a_failed_connection(stub_host: Any, tmp_path: P
     host.wait_ready()
     error = host.frame.wait_for_selector('[data-role="error"]:not([hidden])')
     assert error.inner_text() == "Could not connect to Deskpro: context is missing the tab id"
+    # An alert: screen readers say it as soon as it appears.
+    assert host.frame.get_by_role("alert").inner_text() == error.inner_text()
+    assert low_contrast_text(host.frame) == []
 
 
 # -- react --------------------------------------------------------------------------------------
@@ -133,6 +138,7 @@ def test_react_sidebar_shows_the_ticket(stub_host: Any, tmp_path: Path, esbuild_
         "Owner's e-mail",
         "grace@example.com",
     ]
+    assert low_contrast_text(frame) == []
     # React came from the pinned CDN URLs (routed to tests/node), not from the app's files.
     assert frame.evaluate("() => window.React.version") == "18.3.1"
     frame.click("button")
@@ -223,6 +229,7 @@ def test_github_sidebar_lists_the_owners_repositories(stub_host: Any, tmp_path: 
 
     assert _repositories(host.frame) == EXPECTED_ROWS
     assert _visible_text(host.frame, "owner") == "grace@example.com is gracehopper on GitHub."
+    assert low_contrast_text(host.frame) == []
 
     calls = host.upstream_log()
     assert [c["request"]["url"] for c in calls] == [
@@ -307,6 +314,9 @@ def test_github_sidebar_shows_errors_and_retries(stub_host: Any, tmp_path: Path)
     assert error.inner_text() == (
         "Could not load GitHub data: GitHub answered /user: Service Unavailable"
     )
+    assert host.frame.get_by_role("alert").inner_text() == error.inner_text()
+    assert _visible_text(host.frame, "retry") == "Try again"
+    assert low_contrast_text(host.frame) == []
     assert host.records("security.authenticate.oauth") == []  # a 503 is not a bad token
 
     outage["on"] = False

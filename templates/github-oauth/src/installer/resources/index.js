@@ -72,6 +72,7 @@
     var formHost = element('div');
     screen.appendChild(formHost);
     var error = element('p', 'github-install__error');
+    error.setAttribute('role', 'alert'); // read out as soon as it is shown
     error.hidden = true;
     screen.appendChild(error);
     var button = element('button', 'dpi-button btn-action', 'Connect to GitHub and install');
