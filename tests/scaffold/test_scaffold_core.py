@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deskpro_cli import scaffold
+from deskpro_cli import place, scaffold
 from deskpro_cli.errors import CheckFailed, EnvironmentFailure, UsageError
 from deskpro_cli.resources import data_dir
 
@@ -340,6 +340,32 @@ def test_force_refuses_a_file_where_a_folder_must_go(tmp_path: Path) -> None:
     assert snapshot(tmp_path) == before
 
 
+def test_force_never_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    """init writes only inside its folder: a linked sub-folder would lead the files elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = tmp_path / "app"
+    target.mkdir()
+    (target / "src").symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(tmp_path)
+    with pytest.raises(CheckFailed, match="src is a symbolic link"):
+        scaffold.scaffold(target, "vanilla", ANSWERS, force=True)
+    assert snapshot(tmp_path) == before
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_force_keeps_a_symbolic_link_where_a_file_goes(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("not mine to change\n")
+    target = tmp_path / "app"
+    target.mkdir()
+    (target / "README.md").symlink_to(outside)
+    result = scaffold.scaffold(target, "vanilla", ANSWERS, force=True)
+    assert result.kept == ("README.md",)
+    assert outside.read_text() == "not mine to change\n"
+    assert (target / "README.md").is_symlink()
+
+
 def test_bad_name_writes_nothing(tmp_path: Path) -> None:
     answers = scaffold.Answers(**{**ANSWERS.__dict__, "name": "Bad Name"})
     with pytest.raises(UsageError):
@@ -366,7 +392,7 @@ def test_ctrl_c_while_writing_leaves_nothing(
             raise KeyboardInterrupt
         return real_write(fd, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scaffold.os, "fdopen", interrupted)
+    monkeypatch.setattr(place.os, "fdopen", interrupted)
     with pytest.raises(KeyboardInterrupt):
         scaffold.scaffold(target, "vanilla", ANSWERS, force=existing)
     assert calls["n"] == 4
@@ -380,16 +406,16 @@ def test_ctrl_c_while_placing_files_rolls_back(
     target.mkdir()
     (target / "keep.txt").write_text("keep")
     before = snapshot(tmp_path)
-    real_place = scaffold._place_file
+    real_place = place._place_file
     placed: list[Path] = []
 
-    def place(source: Path, dest: Path) -> None:
+    def place_one(source: Path, dest: Path) -> None:
         if len(placed) == 5:
             raise KeyboardInterrupt
         real_place(source, dest)
         placed.append(dest)
 
-    monkeypatch.setattr(scaffold, "_place_file", place)
+    monkeypatch.setattr(place, "_place_file", place_one)
     with pytest.raises(KeyboardInterrupt):
         scaffold.scaffold(target, "github-oauth", ANSWERS, force=True)
     assert len(placed) == 5
@@ -409,7 +435,7 @@ def test_disk_full_is_an_environment_failure_and_leaves_nothing(
                 raise OSError(errno.ENOSPC, "No space left on device", str(path))
         return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scaffold.os, "open", full)
+    monkeypatch.setattr(place.os, "open", full)
     with pytest.raises(EnvironmentFailure) as caught:
         scaffold.scaffold(tmp_path / "a" / "b" / "app", "react", ANSWERS)
     assert "No space left on device" in caught.value.message
@@ -424,7 +450,7 @@ def test_hard_links_unavailable_falls_back_to_exclusive_copy(
     def no_links(src: object, dst: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(scaffold.os, "link", no_links)
+    monkeypatch.setattr(place.os, "link", no_links)
     target = tmp_path / "app"
     target.mkdir()
     (target / "README.md").write_text("mine")
