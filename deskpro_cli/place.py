@@ -129,6 +129,8 @@ def _environment_error(exc: OSError, what: str) -> EnvironmentFailure:
         hint = "choose a folder you can write to, or fix the permissions of that one"
     elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
         hint = "free some disk space and run the command again"
+    elif exc.errno == errno.EEXIST:
+        hint = "another program created that file meanwhile; run the command again"
     else:
         hint = None
     return EnvironmentFailure(

@@ -460,3 +460,30 @@ def test_hard_links_unavailable_falls_back_to_exclusive_copy(
     assert (target / "src/main/resources/icon.png").read_bytes() == (
         data_dir("boilerplate") / "src/main/resources/icon.png"
     ).read_bytes()
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "exclusive-copy"])
+def test_a_file_created_meanwhile_is_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    """Between the check and the placing another program creates package.json: it stays."""
+    target = tmp_path / "app"
+    target.mkdir()
+    real_write = place._write_tree
+
+    def write_then_race(root: Path, files: dict[str, bytes]) -> None:
+        real_write(root, files)
+        (target / "package.json").write_text("someone else's\n")
+
+    monkeypatch.setattr(place, "_write_tree", write_then_race)
+    if not links:
+
+        def no_links(src: object, dst: object) -> None:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(place.os, "link", no_links)
+    with pytest.raises(EnvironmentFailure, match="File exists") as caught:
+        scaffold.scaffold(target, "vanilla", ANSWERS)
+    assert caught.value.hint and "created that file meanwhile" in caught.value.hint
+    assert (target / "package.json").read_text() == "someone else's\n"
+    assert [p.name for p in target.iterdir()] == ["package.json"]  # the rest rolled back
