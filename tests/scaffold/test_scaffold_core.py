@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -193,38 +194,39 @@ def test_pages_load_the_pinned_sdk_with_its_integrity_hash(template: str) -> Non
     assert sdk in html
 
 
-def test_strict_undefined_fails_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def one_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str, str], None]]:
+    """``one_template(name, text)``: the bundled data becomes a vanilla template of one file."""
+
+    def make(name: str, text: str) -> None:
+        templates = tmp_path / "templates"
+        (templates / "vanilla").mkdir(parents=True)
+        (templates / "vanilla" / "template.json").write_text('{"description": "x"}')
+        (templates / "vanilla" / name).write_text(text)
+        (tmp_path / "boilerplate").mkdir()
+        monkeypatch.setattr(scaffold, "data_dir", lambda folder: tmp_path / folder)
+        scaffold.template_meta.cache_clear()
+
+    yield make
+    scaffold.template_meta.cache_clear()
+
+
+def test_strict_undefined_fails_loudly(one_template: Callable[[str, str], None]) -> None:
     from jinja2 import UndefinedError
 
-    templates = tmp_path / "templates"
-    (templates / "vanilla").mkdir(parents=True)
-    (templates / "vanilla" / "template.json").write_text('{"description": "x"}')
-    (templates / "vanilla" / "README.md.jinja").write_text("{{ no_such_value }}\n")
-    (tmp_path / "boilerplate").mkdir()
-    monkeypatch.setattr(scaffold, "data_dir", lambda name: tmp_path / name)
-    scaffold.template_meta.cache_clear()
-    try:
-        with pytest.raises(UndefinedError):
-            scaffold.project_files("vanilla", ANSWERS)
-    finally:
-        scaffold.template_meta.cache_clear()
+    one_template("README.md.jinja", "{{ no_such_value }}\n")
+    with pytest.raises(UndefinedError):
+        scaffold.project_files("vanilla", ANSWERS)
 
 
-def test_templates_are_sandboxed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_templates_are_sandboxed(one_template: Callable[[str, str], None]) -> None:
     from jinja2.exceptions import SecurityError
 
-    templates = tmp_path / "templates"
-    (templates / "vanilla").mkdir(parents=True)
-    (templates / "vanilla" / "template.json").write_text('{"description": "x"}')
-    (templates / "vanilla" / "x.jinja").write_text("{{ sdk.__class__.__init__.__globals__ }}\n")
-    (tmp_path / "boilerplate").mkdir()
-    monkeypatch.setattr(scaffold, "data_dir", lambda name: tmp_path / name)
-    scaffold.template_meta.cache_clear()
-    try:
-        with pytest.raises(SecurityError):
-            scaffold.project_files("vanilla", ANSWERS)
-    finally:
-        scaffold.template_meta.cache_clear()
+    one_template("x.jinja", "{{ sdk.__class__.__init__.__globals__ }}\n")
+    with pytest.raises(SecurityError):
+        scaffold.project_files("vanilla", ANSWERS)
 
 
 # -- checks -------------------------------------------------------------------------------------
