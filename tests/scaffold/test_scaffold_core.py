@@ -104,6 +104,7 @@ def test_rendered_files_keep_their_final_newline(template: str) -> None:
         assert path.read_bytes().endswith(b"\n")
         assert files[out].endswith(b"\n"), out
         assert not files[out].endswith(b"\n\n"), out
+        assert b"\n\n\n" not in files[out], f"{out}: two blank lines in a row"
         assert b"{{" not in files[out] or out == "README.md", out
 
 
