@@ -125,7 +125,7 @@ def test_github_screen_on_update_asks_for_the_secret_again(stub_host: Any, tmp_p
     assert frame.get_by_label("Github Client ID").input_value() == "Iv1.old"
     assert frame.get_by_label("Github Client Secret").input_value() == ""
     frame.get_by_label("Github Client Secret").fill("the-new-secret")
-    frame.get_by_role("button", name="Connect to GitHub and install").click()
+    frame.get_by_role("button", name="Connect to GitHub and save").click()
     assert host.wait_install_status()["status"] == "success"
     assert host.storage()["app:7/oauth:github"]["clientSecret"] == "the-new-secret"
     assert host.storage()["app:7/githubClientSecret"] == "***"
