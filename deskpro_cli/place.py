@@ -124,7 +124,12 @@ def _missing_parents(directory: Path) -> list[Path]:
 
 
 def _environment_error(exc: OSError, what: str) -> EnvironmentFailure:
-    where = exc.filename or what
+    where = str(exc.filename or what)
+    # The staging folder's random name means nothing to the user: name the folder it is in.
+    for folder in (Path(where), *Path(where).parents):
+        if folder.name.startswith(STAGING_PREFIX):
+            where = f"in {folder.parent}"
+            break
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         hint = "choose a folder you can write to, or fix the permissions of that one"
     elif exc.errno in (errno.ENOSPC, errno.EDQUOT):

@@ -231,6 +231,9 @@ def test_unwritable_folder_is_exit_3_and_leaves_nothing(world_dir: Path, case: s
     out = _run_unprivileged(world_dir, "init", str(target), "--no-input")
     assert out.returncode == 3, out.stdout + out.stderr
     assert "Permission denied" in out.stderr
+    # The folder the user can fix, not the name of init's own temporary folder.
+    assert f"cannot write in {target if case == 'existing-empty' else locked}:" in out.stderr
+    assert ".deskpro-init-" not in out.stderr
     assert "hint:" in out.stderr
     assert "Traceback" not in out.stderr
     assert tree(world_dir) == before
