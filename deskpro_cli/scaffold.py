@@ -21,6 +21,7 @@ them in.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
@@ -32,7 +33,7 @@ from typing import Any
 
 from deskpro_cli import __version__
 from deskpro_cli.build import cdn
-from deskpro_cli.errors import CheckFailed, UsageError
+from deskpro_cli.errors import CheckFailed, EnvironmentFailure, UsageError
 from deskpro_cli.npm_name import name_problems, suggest_name
 from deskpro_cli.place import place_files
 from deskpro_cli.resources import data_dir
@@ -196,7 +197,29 @@ def check_answers(answers: Answers) -> Answers:
 
 
 def check_directory(directory: Path, *, force: bool) -> None:
-    """Refuse a target that is not a folder, or a folder with files in it unless ``force``."""
+    """Refuse a target that is not a folder, or a folder with files in it unless ``force``.
+
+    Raises:
+        CheckFailed: a file, a broken link, a file among its parents, a folder with files (1).
+        UsageError: a name longer than the file system allows (2).
+        EnvironmentFailure: the folder or a parent cannot be looked at (permissions) (3).
+    """
+    try:
+        _check_directory(directory, force=force)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise UsageError(
+                f"cannot use {directory}: the name is too long for the file system",
+                hint="choose a shorter folder name",
+            ) from exc
+        raise EnvironmentFailure(
+            f"cannot look at {exc.filename or directory}: {exc.strerror or exc}; nothing was "
+            "written",
+            hint="choose a folder you can read, or fix the permissions of that one",
+        ) from exc
+
+
+def _check_directory(directory: Path, *, force: bool) -> None:
     if directory.is_symlink() and not directory.exists():
         raise CheckFailed(
             f"{directory} is a broken symbolic link", hint="remove it or choose another folder"

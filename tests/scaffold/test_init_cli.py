@@ -129,6 +129,13 @@ def test_bad_values_are_refused_before_writing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_name_too_long_for_the_file_system_is_a_usage_error(cli, tmp_path: Path) -> None:
+    run = cli("init", tmp_path / ("a" * 300), "--no-input", code=2)
+    assert "the name is too long for the file system" in run.stderr
+    assert "Traceback" not in run.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_non_empty_folder_is_refused(cli, tmp_path: Path) -> None:
     target = tmp_path / "app"
     target.mkdir()
@@ -216,6 +223,19 @@ def _running_from_checkout() -> bool:
     import deskpro_cli
 
     return Path(deskpro_cli.__file__).resolve().parent.parent == REPO_ROOT
+
+
+def test_unreadable_parent_is_exit_3_and_leaves_nothing(world_dir: Path) -> None:
+    private = world_dir / "private"
+    private.mkdir()
+    private.chmod(0o700)  # root's: nobody may not even look inside
+    out = _run_unprivileged(world_dir, "init", str(private / "app"), "--no-input")
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert f"cannot look at {private / 'app'}: Permission denied; nothing was written" in (
+        out.stderr
+    )
+    assert "Traceback" not in out.stderr
+    assert list(private.iterdir()) == []
 
 
 @pytest.mark.parametrize("case", ["parent", "existing-empty"])
