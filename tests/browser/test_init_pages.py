@@ -19,6 +19,7 @@ from deskpro_cli import scaffold
 
 from .a11y import low_contrast_text
 from .apps import built_app
+from conftest import npm_install
 
 pytestmark = pytest.mark.browser
 
@@ -147,6 +148,33 @@ def test_react_sidebar_shows_the_ticket(stub_host: Any, tmp_path: Path, esbuild_
     )
     frame.wait_for_selector("button:not([disabled])")
     host.assert_clean()
+
+
+@pytest.mark.node
+@pytest.mark.slow
+def test_react_app_after_npm_install_runs_in_chromium(
+    stub_host: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The way a developer gets there: npm install in the app, then package with the esbuild
+    that put in node_modules/.bin (no --esbuild, no DESKPRO_ESBUILD)."""
+    monkeypatch.delenv("DESKPRO_ESBUILD", raising=False)
+    project = _project(tmp_path, "react")
+    npm_install(project)
+    app = built_app(project, tmp_path / "built")
+
+    host = stub_host(app, tab=TICKET, me={"id": 1, "name": "Linus"})
+    host.wait_ready()
+    host.frame.wait_for_selector("dl.dp-details")
+    assert host.frame.inner_text("main > p") == "Hello, Linus."
+    host.assert_clean()
+
+    installer = stub_host(app, "html/install.html")
+    installer.wait_ready()
+    installer.frame.get_by_label("Greeting shown to agents").fill("Ahoy")
+    installer.frame.get_by_role("button", name="Install").click()
+    assert installer.wait_install_status()["status"] == "success"
+    assert installer.storage()["app:7/greeting"] == "Ahoy"
+    installer.assert_clean()
 
 
 # -- github-oauth: the sidebar ------------------------------------------------------------------

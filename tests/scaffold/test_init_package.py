@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IN_CI, REPO_ROOT
+from conftest import REPO_ROOT, npm_install
 
 COMMON = {
     "manifest.json",
@@ -114,32 +114,12 @@ def test_react_template_without_npm_install_says_run_npm_install(
     assert not (project / "dist").exists()
 
 
-def _npm_install(project: Path) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        if IN_CI:
-            pytest.fail("npm is missing in CI")
-        pytest.skip("npm not installed")
-    out = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if out.returncode != 0:
-        message = f"npm install failed in the new react app:\n{out.stdout}\n{out.stderr}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.mark.node
 @pytest.mark.slow
 def test_react_template_packages_after_npm_install(cli, tmp_path: Path) -> None:
     project = tmp_path / "react-app"
     cli("init", project, "--template", "react", "--no-input")
-    _npm_install(project)
+    npm_install(project)
     esbuild = project / "node_modules" / ".bin" / "esbuild"
     assert esbuild.exists()
     assert (
