@@ -18,7 +18,6 @@ import click
 from deskpro_cli import scaffold
 from deskpro_cli.cli._common import ui
 from deskpro_cli.errors import Interrupted, UsageError
-from deskpro_cli.npm_name import name_problems
 from deskpro_cli.ui import UI
 
 _NEXT_STEPS = {
@@ -42,27 +41,24 @@ def interactive(no_input: bool) -> bool:
         return False
 
 
-def _check_name(value: str) -> str:
-    problems = name_problems(value)
-    if problems:
-        raise click.BadParameter(f"the name {'; '.join(problems)}")
-    return value
+def _answer_check(check: Callable[[str], None]) -> Callable[[str], str]:
+    """A prompt's value check made from a core check: the answer without surrounding spaces,
+    or ``click.BadParameter`` with the core's message (click shows it and asks again)."""
+
+    def value_proc(value: str) -> str:
+        value = value.strip()
+        try:
+            check(value)
+        except UsageError as exc:
+            raise click.BadParameter(exc.message) from None
+        return value
+
+    return value_proc
 
 
-def _check_email(value: str) -> str:
-    try:
-        scaffold.check_email(value.strip())
-    except UsageError as exc:
-        raise click.BadParameter(exc.message) from None
-    return value.strip()
-
-
-def _check_line(value: str) -> str:
-    try:
-        scaffold.check_line("the answer", value)
-    except UsageError as exc:
-        raise click.BadParameter(exc.message) from None
-    return value.strip()
+_check_name = _answer_check(scaffold.check_name)
+_check_email = _answer_check(scaffold.check_email)
+_check_line = _answer_check(lambda value: scaffold.check_line("the answer", value))
 
 
 def _interrupted_at_prompt() -> Interrupted:

@@ -266,7 +266,7 @@ def test_prompts_ask_for_missing_values(cli, tmp_path: Path, monkeypatch) -> Non
         [
             "github-oauth",  # template
             "Bad Name",  # refused, asked again
-            "gh-repos",
+            "  gh-repos ",  # spaces around an answer do not count
             "",  # description: the default (--title was given, so it is not asked)
             "Ada",
             "not-an-email",  # refused, asked again
