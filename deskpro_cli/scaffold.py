@@ -368,5 +368,5 @@ def scaffold(
     directory = Path(directory)
     check_directory(directory, force=force)
     placed = place_files(directory, project_files(template, answers))
-    log.info("created %d files in %s (kept %d)", len(placed.created), directory, len(placed.kept))
+    log.debug("created %d files in %s (kept %d)", len(placed.created), directory, len(placed.kept))
     return ScaffoldResult(directory, template, placed.created, placed.kept)
