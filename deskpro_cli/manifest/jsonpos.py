@@ -15,8 +15,9 @@ re-parses to the value at that pointer.
 Why not the ``json-source-map`` library: it reports line/column per pointer but not duplicate
 keys, and it walks the text one character at a time in Python. This parser leans on the C
 accelerated string scanner of :mod:`json` and regular expressions for whitespace and numbers, so
-Python runs once per token rather than once per character (a multi-megabyte file parses in about
-a second), and it is iterative, so deep nesting cannot exhaust the recursion limit.
+Python runs once per token rather than once per character (a multi-megabyte file parses in a
+fraction of a second), and it is iterative, so nesting never exhausts the recursion limit;
+nesting deeper than :data:`MAX_DEPTH` is refused as a syntax error.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "JsonSyntaxError",
+    "JsonTooDeep",
     "ParsedJson",
     "Span",
     "escape_token",
@@ -69,6 +71,10 @@ class JsonSyntaxError(ValueError):
         self.offset = offset
 
 
+class JsonTooDeep(JsonSyntaxError):
+    """Objects and arrays nest deeper than :data:`MAX_DEPTH` (valid JSON, but not read)."""
+
+
 class Span(NamedTuple):
     """Where one value sits in the text.
 
@@ -85,6 +91,10 @@ class Span(NamedTuple):
     key_start: int | None = None
     key_end: int | None = None
 
+
+#: How deep objects and arrays may nest (as serde_json's default). A manifest nests about six
+#: levels; the limit keeps memory linear, since every value's pointer names all its parents.
+MAX_DEPTH = 128
 
 # stands in for a container's span until it closes (keeps the dict in document order)
 _PLACEHOLDER = Span(0, 0, 0, 0)
@@ -299,6 +309,13 @@ class _Parser:
             # -- a value starts at i (whitespace skipped) ------------------------------------
             c = text[i] if i < n else ""
             if c == "{" or c == "[":
+                if len(stack) == MAX_DEPTH:
+                    raise JsonTooDeep(
+                        f"Nested more than {MAX_DEPTH} levels deep (objects and arrays inside "
+                        "each other)",
+                        text,
+                        i,
+                    )
                 is_obj = c == "{"
                 # a placeholder now keeps the spans in document order (parents first)
                 spans[pointer] = _PLACEHOLDER
@@ -400,7 +417,7 @@ def reparse_inside(parsed: ParsedJson, pointer: str, start: int, end: int, new: 
     try:
         inner = parse_json(new_text[c_start:c_end])
     except JsonSyntaxError as exc:
-        raise JsonSyntaxError(exc.msg, new_text, exc.offset + c_start) from None
+        raise type(exc)(exc.msg, new_text, exc.offset + c_start) from None
 
     # what follows the container moves by `delta` characters and `lines` lines; on the line
     # where the container ends, columns move too (by the same amount for every value there)

@@ -25,7 +25,7 @@ _RULES: Final = (
     Rule("DP001", "error", "the file is not valid JSON"),
     Rule("DP002", "error", "the file is not UTF-8"),
     Rule("DP003", "error", "the file starts with a byte order mark"),
-    Rule("DP004", "error", "the file is empty, or far too large to be a manifest"),
+    Rule("DP004", "error", "the file is empty, or far too large or deep to be a manifest"),
     Rule("DP005", "error", "the file's top level is not a JSON object"),
     Rule("DP006", "error", 'package.json has no "deskpro" object'),
     Rule("DP007", "warning", "a key appears twice in the same object (the last one wins)"),

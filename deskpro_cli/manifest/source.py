@@ -13,7 +13,13 @@ import os
 from typing import Any, Literal, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound, UsageError
-from deskpro_cli.manifest.jsonpos import JsonSyntaxError, ParsedJson, parse_json, split_pointer
+from deskpro_cli.manifest.jsonpos import (
+    JsonSyntaxError,
+    JsonTooDeep,
+    ParsedJson,
+    parse_json,
+    split_pointer,
+)
 from deskpro_cli.manifest.model import NPM_KEYS
 from deskpro_cli.manifest.reading import decode_manifest_bytes, json_type, problem_error
 from deskpro_cli.problems import Problem, Severity
@@ -323,6 +329,15 @@ def _from_bytes(
     text = decode_manifest_bytes(raw, shown)
     try:
         parsed = parse_json(text)
+    except JsonTooDeep as exc:
+        raise problem_error(
+            shown,
+            "DP004",
+            f"{exc.msg}: a manifest nests about six levels, so this is not one",
+            hint="point PATH at your app's package.json or manifest.json",
+            line=exc.line,
+            column=exc.column,
+        ) from None
     except JsonSyntaxError as exc:
         raise ProblemsFound(
             f"{shown} is not valid JSON",

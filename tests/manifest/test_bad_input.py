@@ -188,3 +188,16 @@ def test_load_source_raises_problems_found(tmp_path: Path) -> None:
         load_source(tmp_path)
     assert info.value.problems[0].rule == "DP001"
     assert info.value.exit_code == 1
+
+
+def test_absurdly_deep_nesting_is_refused_at_once(cli: CliFixture, tree) -> None:
+    """100,000 nested arrays in 200 KB: a clear problem in well under a second, not gigabytes
+    of memory; the editors refuse the file and leave it as it was."""
+    deep = "[" * 100_000 + "]" * 100_000
+    text = '{\n  "name": "x",\n  "junk": ' + deep + "\n}\n"
+    root = tree({"package.json": text})
+    problem = check_bad(cli, root, "DP004", "more than 128 levels deep")
+    assert (problem["line"], problem["column"]) == (3, 11 + 128 - 1)
+    run = cli("storage", "add", "apiKey", root, code=1)
+    assert "DP004" in run.stderr
+    assert (root / "package.json").read_text() == text

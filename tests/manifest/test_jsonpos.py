@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskpro_cli.manifest.jsonpos import (
+    MAX_DEPTH,
     JsonSyntaxError,
     join_pointer,
     parse_json,
@@ -215,10 +216,16 @@ def test_non_standard_numbers_that_json_loads_takes_are_refused(
     assert info.value.msg == f"{word} is not valid JSON"
 
 
-def test_deep_nesting_does_not_hit_the_recursion_limit() -> None:
-    depth = 50_000
-    parsed = parse_json("[" * depth + "]" * depth)
-    assert len(parsed.spans) == depth
+def test_deep_nesting_is_parsed_up_to_the_limit_and_refused_beyond_it() -> None:
+    deepest = parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert len(deepest.spans) == MAX_DEPTH
+    # far deeper: a clean error at the first bracket too many, at once (every value's pointer
+    # names its parents, so 100,000 levels would otherwise take gigabytes)
+    text = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(JsonSyntaxError) as info:
+        parse_json(text)
+    assert info.value.offset == len('{"a": ') + MAX_DEPTH - 1
+    assert f"more than {MAX_DEPTH} levels" in info.value.msg
 
 
 def test_large_document() -> None:
