@@ -54,17 +54,17 @@ class UI:
         """A line of the command's result (stdout); never printed in JSON mode."""
         if self.json:
             return
-        click.echo(click.style(text, **style) if style else text, color=self.color)
+        _echo(click.style(text, **style) if style else text, color=self.color)
 
     def emit_json(self, obj: Any) -> None:
         """The one JSON object of ``--json`` mode, on stdout."""
         import json
 
-        click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+        _echo(json.dumps(obj, indent=2, ensure_ascii=False))
 
     # -- stderr: diagnostics ---------------------------------------------------------------
     def _err(self, text: str) -> None:
-        click.echo(text, err=True, color=self.color)
+        _echo(text, err=True, color=self.color)
 
     def info(self, text: str) -> None:
         """Progress and context (stderr); hidden by ``-q``."""
@@ -84,7 +84,7 @@ class UI:
         if self.json:
             self._err(line)
         else:
-            click.echo(line, color=self.color)
+            _echo(line, color=self.color)
 
     def warning(self, text: str, hint: str | None = None) -> None:
         """A warning (stderr); shown even with ``-q``."""
@@ -119,7 +119,22 @@ class UI:
                 if err or self.json:
                     self._err(line)
                 else:
-                    click.echo(line, color=self.color)
+                    _echo(line, color=self.color)
+
+
+def _echo(text: str, *, err: bool = False, color: bool | None = None) -> None:
+    """``click.echo``, safe for any text a user's file can hold.
+
+    JSON's ``\\uXXXX`` escapes can put lone surrogates in a manifest's strings, which no
+    encoding can write: they are written as the same ``\\uXXXX`` escape (still valid JSON in
+    ``--json`` output) instead of crashing the write.
+    """
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    click.echo(text, err=err, color=color)
 
 
 def _stderr_handler() -> logging.Handler:

@@ -195,7 +195,21 @@ class Editor:
 
     # -- changing it ----------------------------------------------------------------------
     def append(self, key: str, item: Any) -> None:
-        """Add ``item`` at the end of the manifest's array ``key`` (created when absent)."""
+        """Add ``item`` at the end of the manifest's array ``key`` (created when absent).
+
+        Raises:
+            UsageError: a string in ``item`` is not text (bytes that are not UTF-8, taken from
+                the command line), which the file could not hold.
+        """
+        for text in _strings(item):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+                raise UsageError(
+                    f"{shown!r} is not valid text: it holds bytes that are not UTF-8",
+                    hint="type it again in a terminal set to UTF-8",
+                ) from None
         try:
             if self.array(key) is None:
                 self.doc.set(self.base, key, [item])
@@ -292,6 +306,19 @@ def _validate(source: ManifestSource) -> list[Problem]:
     from deskpro_cli.manifest.validate import validate_source
 
     return validate_source(source)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every string in a JSON value (keys included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _errors(problems: Iterable[Problem]) -> list[Problem]:

@@ -201,3 +201,21 @@ def test_absurdly_deep_nesting_is_refused_at_once(cli: CliFixture, tree) -> None
     run = cli("storage", "add", "apiKey", root, code=1)
     assert "DP004" in run.stderr
     assert (root / "package.json").read_text() == text
+
+
+def test_lone_surrogates_are_printed_as_escapes(cli: CliFixture, tree) -> None:
+    """JSON may escape a lone surrogate (\\ud800), which no encoding can print: every output
+    shows it as its escape instead of crashing, and --json stays valid JSON meaning the same."""
+    doc = package()
+    doc["deskpro"]["title"] = "\ud800 title"
+    doc["deskpro"]["bad\udc00key"] = 1
+    root = tree({"package.json": json.dumps(doc)})  # json.dumps writes them as \\u escapes
+    run = cli("validate", root, code=1)
+    assert 'unknown key "bad\\udc00key"' in run.stdout
+    report = json.loads(cli("validate", root, "--json", code=1).stdout)
+    assert report["problems"][0]["message"].startswith('unknown key "bad\udc00key"')
+    del doc["deskpro"]["bad\udc00key"]
+    (root / "package.json").write_text(json.dumps(doc))
+    assert "\\ud800 title" in cli("manifest", "show", root).stdout
+    shown = json.loads(cli("manifest", "show", root, "--json").stdout)
+    assert shown["manifest"]["title"] == "\ud800 title"

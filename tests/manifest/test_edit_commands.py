@@ -495,3 +495,25 @@ def test_corpus_manifests_round_trip_through_the_commands(
             assert target.read_bytes() == raw, f"{src.name}: {add[0]} did not round-trip"
             edited += 1
     assert edited >= 60, edited  # 84 when written
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["settings", "add", "a\udcff", "--title", "T"],
+        ["settings", "add", "ok", "--title", "T\udcff"],
+        ["storage", "add", "a\udcff"],
+        ["domains", "add", "/a\udcff/"],
+    ],
+)
+def test_arguments_that_are_not_utf8_are_refused(
+    cli: CliFixture, tmp_path: Path, args: list[str]
+) -> None:
+    """A byte that is not UTF-8 on the command line arrives as a lone surrogate: refused as a
+    usage error, never a crash half-way through the write."""
+    path = write_project(tmp_path / "app", package_json())
+    before = path.read_bytes()
+    for dry_run in ([], ["--dry-run"]):
+        run = cli(*args, tmp_path / "app", *dry_run, code=2)
+        assert "is not valid text" in run.stderr and "\\udcff" in run.stderr
+        assert path.read_bytes() == before
