@@ -17,7 +17,7 @@ stays byte for byte as it was. New text copies its neighbours:
 
 Appending and then removing the same thing gives back the original bytes (the round-trip tests
 rely on it). After every edit the container that changed is parsed again (strictly, with
-:func:`~deskpro_cli.manifest.jsonpos.reparse_inside`: the rest of the text is unchanged, so the
+:func:`~deskpro_cli.manifest.jsonreparse.reparse_inside`: the rest of the text is unchanged, so the
 whole text is valid JSON exactly when that container is) and its value is compared with the
 expected one, so a bug here can never write a file that means something else. Parsing only the
 container keeps an edit of a multi-megabyte package.json fast.
@@ -37,9 +37,9 @@ from deskpro_cli.manifest.jsonpos import (
     ParsedJson,
     join_pointer,
     parse_json,
-    reparse_inside,
     split_pointer,
 )
+from deskpro_cli.manifest.jsonreparse import reparse_inside
 
 __all__ = ["JsonEditError", "JsonText"]
 

@@ -14,9 +14,9 @@ from deskpro_cli.manifest.jsonpos import (
     JsonSyntaxError,
     join_pointer,
     parse_json,
-    reparse_inside,
     split_pointer,
 )
+from deskpro_cli.manifest.jsonreparse import reparse_inside
 
 
 def resolve_pointer(doc: Any, pointer: str) -> Any:
