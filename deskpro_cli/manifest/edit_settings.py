@@ -21,7 +21,7 @@ from typing import Any
 
 from deskpro_cli.errors import UsageError
 from deskpro_cli.manifest.edit import Editor, EditResult
-from deskpro_cli.manifest.model import SETTING_TYPES
+from deskpro_cli.manifest.model import SETTING_TYPES, items_key
 from deskpro_cli.manifest.secrets import looks_secret
 
 __all__ = ["SettingRequest", "add_setting", "list_settings", "remove_setting"]
@@ -179,8 +179,7 @@ def list_settings(path: Path | str) -> SettingsListing:
 
     editor = Editor(path)
     manifest = dict(editor.manifest())
-    if "storage" not in manifest and isinstance(manifest.get("state"), list):
-        manifest["storage"] = manifest["state"]
+    manifest["storage"] = manifest.get(items_key(manifest))
     effective = normalise_storage(normalise_storage(manifest)).get("storage")
     access = {
         i["name"]: {k: i.get(k) for k in ("isBackendOnly", "permRead", "permWrite")}

@@ -27,6 +27,7 @@ from deskpro_cli.errors import UsageError
 from deskpro_cli.manifest.edit import Editor, EditResult
 from deskpro_cli.manifest.model import (
     PERMISSIONS,
+    items_key,
     oauth_connection_provider,
     oauth_tokens_provider,
 )
@@ -45,14 +46,6 @@ class StorageRequest:
     backend_only: bool | None = None
     read: str | None = None
     write: str | None = None
-
-
-def storage_key(editor: Editor) -> str:
-    """Where this manifest keeps its storage items: ``storage``, or ``state`` if only that."""
-    manifest = editor.manifest()
-    if "storage" not in manifest and isinstance(manifest.get("state"), list):
-        return "state"
-    return "storage"
 
 
 def build_item(request: StorageRequest) -> tuple[dict[str, Any], list[str]]:
@@ -105,7 +98,7 @@ def add_storage(path: Path | str, request: StorageRequest, *, dry_run: bool = Fa
     """Add a storage item to the manifest at ``path`` (refused if one has that name already)."""
     editor = Editor(path)
     item, notes = build_item(request)
-    key = storage_key(editor)
+    key = items_key(editor.manifest())
     editor.refuse_existing(key, request.name, "storage item")
     editor.notes.extend(notes)
     if request.name in editor.names("settings"):
@@ -122,7 +115,7 @@ def add_storage(path: Path | str, request: StorageRequest, *, dry_run: bool = Fa
 def remove_storage(path: Path | str, name: str, *, dry_run: bool = False) -> EditResult:
     """Remove the storage item(s) called ``name`` from the manifest at ``path``."""
     editor = Editor(path)
-    key = storage_key(editor)
+    key = items_key(editor.manifest())
     found = editor.require_named(key, name, "storage item")
     if name in editor.names("settings"):
         editor.notes.append(
@@ -157,7 +150,7 @@ class StorageListing:
 def list_storage(path: Path | str) -> StorageListing:
     """The storage items as declared; ``setting`` says whether a setting has the same name."""
     editor = Editor(path)
-    key = storage_key(editor)
+    key = items_key(editor.manifest())
     settings = set(editor.names("settings"))
     rows: list[dict[str, Any]] = []
     for item in editor.array(key) or []:

@@ -149,6 +149,14 @@ def storage_key(version: str) -> str:
     return "state" if version in ("2.1.0", "2.4.0") else "storage"
 
 
+def items_key(manifest: dict[str, object]) -> str:
+    """Where ``manifest`` keeps its storage items: ``storage``, or ``state`` when it has a
+    ``state`` list and no ``storage`` (2.1.0 manifests written to their schema)."""
+    if "storage" not in manifest and isinstance(manifest.get("state"), list):
+        return "state"
+    return "storage"
+
+
 def has_typed_settings(version: str) -> bool:
     """Whether settings items have the typed shapes (text/choice/boolean): 2.3.0 and 2.4.0."""
     return version in ("2.3.0", "2.4.0")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from deskpro_cli.manifest.model import items_key
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.source import ManifestSource
 from deskpro_cli.problems import Problem, Severity
@@ -46,4 +47,4 @@ class RuleContext:
 
     def storage_key(self) -> str:
         """``storage``, or ``state`` for a 2.1.0 manifest that uses that name."""
-        return "storage" if "storage" in self.manifest or "state" not in self.manifest else "state"
+        return items_key(self.manifest)
