@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import errno
 import importlib
-import os.path
+import os
+import sys
 from typing import Any
 
 import click
@@ -40,6 +41,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "serve": ("deskpro_cli.cli.serve", "Serve the app for Deskpro's Dev Mode, rebuilding on save."),
 }
+
+#: what a shell reports for a program ended by SIGPIPE (128 + 13), like 130 for Ctrl-C
+EXIT_BROKEN_PIPE = 141
 
 _ENVIRONMENT_ERRNOS = {
     errno.ENOSPC,
@@ -106,7 +110,10 @@ class DeskproGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a closed pipe shows here, where it is handled below
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except DeskproError as exc:
@@ -115,6 +122,12 @@ class DeskproGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("\ninterrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # the reader went away (`deskpro validate | head`): stop quietly, as a program that
+            # SIGPIPE ended would, and keep Python's own flush at exit from complaining
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as exc:
             if exc.errno in _ENVIRONMENT_ERRNOS:
                 where = f": {exc.filename}" if exc.filename else ""

@@ -128,3 +128,27 @@ def test_heavy_modules_load_only_when_needed(tree) -> None:
     assert not loaded & {"jsonschema", "pathlib", "dataclasses", "logging", "zipfile"}
     invalid = tree({"package.json": BOILERPLATE_LIKE.replace('"agent"', '"agents"')})
     assert "jsonschema" in imported("validate", str(invalid))
+
+
+def test_a_reader_that_goes_away_ends_it_quietly(tmp_path: Path) -> None:
+    """`deskpro validate | head -1`: when the reader closes the pipe, no traceback and no
+    message; the status is 141 (what a shell reports for a program SIGPIPE ended), or the
+    verdict itself when the output was handed over whole before the reader left."""
+    import subprocess
+    import sys
+
+    doc = json.loads(BOILERPLATE_LIKE)
+    doc["deskpro"].update({f"unknown{i}": i for i in range(3000)})  # 6,000 lines of output
+    (tmp_path / "package.json").write_text(json.dumps(doc, indent=1))
+    for extra in ([], ["--json"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "deskpro_cli", "validate", str(tmp_path), *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) in (141, 1), err
+        assert err == ""
