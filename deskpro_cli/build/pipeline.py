@@ -130,6 +130,7 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
     warnings = _validate(source, manifest_model.validate_source(source), options.mode)
     resolved = manifest_model.resolve(source)
     out_dir = _output_folder(project, options)
+    zip_path = _zip_target(project, out_dir, options) if options.mode == "package" else None
     result = BuildResult(project, out_dir, resolved, warnings=warnings)
 
     with Staging(out_dir) as staging:
@@ -156,13 +157,11 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
             )
             _raise_errors(problems, "the bundle is broken")
             result.warnings += problems
-            if options.mode == "package":
+            if zip_path is not None:
                 problems = _scan(source, bundle)
                 _raise_errors(problems, "secrets found; nothing was packed", always=True)
                 zipped = {n: p for n, p in bundle.sources.items() if n not in not_zipped}
-                result.archive = _write_archive(
-                    zipped, bundle.origins, _zip_path(out_dir, options), options
-                )
+                result.archive = _write_archive(zipped, bundle.origins, zip_path, options)
             copier.wait()
         finally:
             copier.close()
@@ -200,8 +199,36 @@ def _output_folder(project: Path, options: BuildOptions) -> Path:
     return out_dir
 
 
-def _zip_path(out_dir: Path, options: BuildOptions) -> Path:
-    return (options.zip_path or out_dir / "app.zip").absolute()
+def _zip_target(project: Path, out_dir: Path, options: BuildOptions) -> Path:
+    """Where the zip goes, refusing a place that would lose or loop the user's files: inside
+    ``src/`` (the next build would pack it) or over a file that is not a zip (``-o
+    package.json``)."""
+    target = (options.zip_path or out_dir / "app.zip").absolute()
+    real = target.resolve()
+    if real.is_relative_to(project.resolve() / "src"):
+        raise UsageError(
+            f"the zip {target} would be inside src/, and the next build would pack it",
+            hint="write it outside src/ (the default is dist/app.zip)",
+        )
+    if real.is_dir():
+        raise UsageError(f"the zip {target} would replace a folder", hint="give a file name")
+    if real.exists() and not _is_zip(real):
+        raise UsageError(
+            f"{target} exists and is not a zip; deskpro package will not overwrite it",
+            hint="give another -o path, or move that file away first",
+        )
+    return target
+
+
+def _is_zip(path: Path) -> bool:
+    """Whether an existing file may be replaced by a zip: a zip, or empty (a failed tool's
+    0-byte zip). A file that cannot be read is left to the write to judge."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return True
+    return head in (b"", b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _compile(project: Path, bundle: Bundle, options: BuildOptions, result: BuildResult) -> set[str]:

@@ -139,6 +139,34 @@ def test_output_option_writes_elsewhere(cli, app, tmp_path):
     assert (app / "dist/manifest.json").is_file()
 
 
+def test_output_never_overwrites_a_file_that_is_not_a_zip(cli, app):
+    before = (app / "package.json").read_bytes()
+    run = cli("package", app, "-o", app / "package.json", code=2)
+    assert "package.json" in run.stderr and "not a zip" in run.stderr
+    assert (app / "package.json").read_bytes() == before
+    notes = app / "notes.zip"
+    notes.write_text("my notes, not a zip")
+    cli("package", app, "-o", notes, code=2)
+    assert notes.read_text() == "my notes, not a zip"
+    assert not (app / "dist").exists()  # refused before anything was built
+
+
+def test_output_inside_src_is_refused(cli, app):
+    # the next build would pack the zip into itself
+    run = cli("package", app, "-o", app / "src/main/resources/app.zip", code=2)
+    assert "src/" in run.stderr
+    assert not (app / "src/main/resources/app.zip").exists()
+
+
+def test_output_over_a_previous_zip_is_fine(cli, app, tmp_path):
+    target = tmp_path / "app.zip"
+    cli("package", app, "-o", target)
+    first = target.read_bytes()
+    target.write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    cli("package", app, "-o", target)
+    assert target.read_bytes() == first
+
+
 def test_never_packs_dotfiles_node_modules_or_source_maps(cli, tree):
     app = tree(
         {
