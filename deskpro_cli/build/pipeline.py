@@ -26,12 +26,8 @@ from deskpro_cli.build.archive import (
     write_zip,
 )
 from deskpro_cli.build.assemble import Bundle, Copier, Staging, copy_sources
-from deskpro_cli.build.scan import (
-    Skipped,
-    secret_problems,
-    secret_setting_problems,
-    unreadable,
-)
+from deskpro_cli.build.scan import Skipped, unreadable
+from deskpro_cli.build.secret_scan import secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
 from deskpro_cli.errors import (
     CheckFailed,

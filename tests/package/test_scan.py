@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from deskpro_cli.build import scan
-from deskpro_cli.build.scan import collect, find_secrets, secret_problems
+from deskpro_cli.build.scan import collect
+from deskpro_cli.build.secret_scan import find_secrets, secret_problems
 from deskpro_cli.errors import EnvironmentFailure
 
 # Fake credentials are assembled at run time so the repository itself never holds one.
@@ -84,6 +85,35 @@ def test_symlink_out_of_the_project_is_refused(tree, tmp_path):
     assert problem.file == "src/main/resources/b.txt"
     assert "outside the project" in problem.message
     assert str(outside) in problem.message
+
+
+def test_symlink_to_what_never_ships_is_refused(tree):
+    # A link inside the project must not smuggle in what a plain file there could not be.
+    root = tree(
+        {
+            ".env.local": "API_KEY=1",
+            ".git/config": "[core]",
+            "node_modules/lib/index.js": "module.exports = 1",
+            "src/main/resources/a.txt": "a",
+        }
+    )
+    res = root / "src/main/resources"
+    (res / "settings.txt").symlink_to("../../../.env.local")
+    (res / "repo").symlink_to("../../../.git", target_is_directory=True)
+    (res / "lib.js").symlink_to("../../../node_modules/lib/index.js")
+    found = collect(res, project_root=root)
+    assert names(found) == ["a.txt"]
+    got = {p.file: p for p in found.problems}
+    assert sorted(got) == [
+        "src/main/resources/lib.js",
+        "src/main/resources/repo",
+        "src/main/resources/settings.txt",
+    ]
+    assert {p.rule for p in found.problems} == {"DP505"}
+    message = got["src/main/resources/settings.txt"].message
+    assert "symlink to .env.local, which never ships" in message
+    assert "git folder" in got["src/main/resources/repo"].message
+    assert "node_modules/lib/index.js" in got["src/main/resources/lib.js"].message
 
 
 def test_symlink_loops_and_broken_links_are_problems(tree):
