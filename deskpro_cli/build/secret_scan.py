@@ -39,7 +39,10 @@ class Finding:
     shown: str
 
 
-_BASE64_BODY = rb"(?:\s|\\[rn])*(?:[A-Za-z-]+:[^\n]*(?:\s|\\[rn])+)*[A-Za-z0-9+/=]{40}"
+# Between the header and the key body: line breaks (real or escaped in a string), and the quotes,
+# ``+`` and commas of a key split over JavaScript strings; then optional "Name: value" lines.
+_PEM_GAP = rb"(?:\s|\\[rn]|[\"'`+,])"
+_BASE64_BODY = _PEM_GAP + rb"*(?:[A-Za-z-]+:[^\n]*" + _PEM_GAP + rb"+)*[A-Za-z0-9+/=]{40}"
 # Each pattern starts with a literal, which Python's regex engine finds with a fast scan; word
 # boundaries are checked by hand afterwards because a leading \b makes the search 15x slower.
 _PATTERNS: list[tuple[str, re.Pattern[bytes]]] = [
@@ -197,7 +200,8 @@ def secret_problems(
             Problem(
                 RULE_SECRET,
                 "error",
-                f"{origin} contains a {f.kind} ({f.shown})",
+                f"{origin} contains {'an' if f.kind.startswith('AWS') else 'a'} {f.kind} "
+                f"({f.shown})",
                 origin,
                 line=f.line,
                 column=f.column,

@@ -224,6 +224,32 @@ def test_pem_with_escaped_newlines_in_a_js_string(tmp_path):
     assert [f.kind for f in found] == ["private key"]
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        'const key = "{0}\\n" +\n  "{1}\\n" +\n  "{2}";',  # concatenated lines
+        "const key = ['{0}', '{1}', '{2}'].join('\\n');",  # an array joined
+        "const key = `{0}\n{1}\n{2}`;",  # a template literal
+    ],
+)
+def test_pem_split_over_js_strings(tmp_path, template):
+    header, body, footer = PEM.splitlines()
+    found = find_secrets(write(tmp_path, template.format(header, body, footer)))
+    assert [f.kind for f in found] == ["private key"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # how crypto libraries build a PEM from a key they were given
+        'var pem = "-----BEGIN RSA PRIVATE KEY-----\\n" + forge.util.encode64(der, 64);',
+        "pem = '-----BEGIN PRIVATE KEY-----\\r\\n' + base64;",
+    ],
+)
+def test_pem_built_by_code_is_not_a_key(tmp_path, text):
+    assert find_secrets(write(tmp_path, text)) == []
+
+
 def test_allowlist_pragma(tmp_path):
     path = write(tmp_path, f"t = '{GH_TOKEN}'  // pragma: allowlist secret\nu = '{GH_TOKEN}'\n")
     assert [f.line for f in find_secrets(path)] == [2]
@@ -251,4 +277,6 @@ def test_secret_problems_name_the_file_and_key_files(tmp_path):
     [problem] = secret_problems(path, "src/main/resources/f.js")
     assert problem.file == "src/main/resources/f.js"
     assert (problem.line, problem.column) == (2, 1)
-    assert "GitHub token" in problem.message and GH_TOKEN not in problem.message
+    assert "contains a GitHub token" in problem.message and GH_TOKEN not in problem.message
+    [aws] = secret_problems(write(tmp_path, f"k = '{AWS_ID}'\n"), "src/main/resources/g.js")
+    assert "contains an AWS access key (AKIA…4KDP)" in aws.message
