@@ -38,6 +38,7 @@ from pathlib import Path
 
 from deskpro_cli.build.scan import Skipped, collect, unreadable
 from deskpro_cli.errors import EnvironmentFailure
+from deskpro_cli.fsutil import process_alive
 from deskpro_cli.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -316,19 +317,7 @@ def _remove_leftovers(out_dir: Path) -> None:
         if not child.name.startswith((_STAGING_PREFIX, _OLD_PREFIX)):
             continue
         pid_text = child.name.split("-")[-2]
-        if pid_text.isdigit() and _alive(int(pid_text)):
+        if pid_text.isdigit() and process_alive(int(pid_text)):
             continue
         log.debug("removing leftover %s", child)
         shutil.rmtree(child, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -6,6 +6,10 @@ import errno
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -481,4 +485,44 @@ def test_leftovers_of_a_killed_build_are_removed(cli, app):
     (stale / "index.html").write_text("half written")
     cli("package", app)
     assert not (app / "dist/.deskpro-staging-999999999-dead").exists()
+    assert leftovers(app / "dist") == []
+
+
+def test_half_written_zip_of_a_killed_build_is_removed(cli, app, tmp_path):
+    # SIGKILL or a power cut leaves the temporary zip beside its target; the next build that
+    # writes that zip removes it (a live build's temporary file is left alone).
+    dead = app / "dist/.app.zip.999999999-x1y2.tmp"
+    alive = app / f"dist/.app.zip.{os.getpid()}-a1b2.tmp"
+    other = tmp_path / "out/.app.zip.999999999-x1y2.tmp"
+    for path in (dead, alive, other):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"PK half a zip")
+    cli("package", app)
+    assert not dead.exists()
+    assert alive.exists() and other.exists()
+    cli("package", app, "-o", tmp_path / "out/app.zip")
+    assert not other.exists()
+
+
+def test_sigterm_cleans_up_like_ctrl_c(app, tmp_path):
+    # CI cancels a job with SIGTERM: no half-written zip or staging folder may stay behind.
+    for i in range(40):
+        (app / f"src/main/resources/blob{i:02d}.bin").write_bytes(os.urandom(1 << 20))
+    deskpro = [sys.executable, "-m", "deskpro_cli", "package", str(app)]
+    subprocess.run(deskpro, check=True, capture_output=True)
+    before = (app / "dist/app.zip").read_bytes()
+    (app / "src/main/resources/blob00.bin").write_bytes(os.urandom(1 << 20))
+    proc = subprocess.Popen(deskpro, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    temp = app / "dist"
+    deadline = time.monotonic() + 30
+    while not list(temp.glob(".app.zip.*.tmp")) and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    if proc.returncode == 0:
+        pytest.skip("the build finished before SIGTERM arrived")
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert (app / "dist/app.zip").read_bytes() == before
     assert leftovers(app / "dist") == []
