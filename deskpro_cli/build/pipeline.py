@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -103,8 +103,12 @@ class BuildResult:
 def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     """Build the app in ``project_dir`` (see the module docstring for the steps).
 
+    ``project_dir`` is the project folder or its manifest file (``package.json`` or
+    ``manifest.json``), as the user gave it: problems name files relative to the current folder.
+
     Raises:
-        UsageError: ``project_dir`` is not an app project (a dist/ folder or a zip...).
+        UsageError: ``project_dir`` is not an app project (a dist/ folder, a zip...), or the zip
+            would overwrite a file that is not a zip or land inside ``src/``.
         ProblemsFound: the manifest is invalid, the bundle has problems (a missing target or
             asset, a symlink out of the project, a name clash) or, when packaging, a secret
             was found; nothing was written (exit 1).
@@ -116,19 +120,36 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
 
     options = options or BuildOptions()
     source = manifest_model.load_source(project_dir)
+    if source.origin == "file" and source.path.name in ("package.json", "manifest.json"):
+        # PATH names the project's own manifest file (as `deskpro serve` accepts): build its
+        # folder, unless that folder's manifest is another file (manifest.json wins).
+        folder = manifest_model.load_source(source.path.parent)
+        if folder.project_dir is not None and folder.path.samefile(source.path):
+            source = folder
     if source.project_dir is None:
-        raise UsageError(
-            f"{source.display} is not in an app project; "
-            f"deskpro {options.mode} builds from a project folder",
-            hint="point PATH at the folder holding package.json (or manifest.json) and src/",
-        )
+        raise _not_a_project(source, options.mode)
     project = source.project_dir
     warnings = _validate(source, manifest_model.validate_source(source), options.mode)
     resolved = manifest_model.resolve(source)
     out_dir = _output_folder(project, options)
     zip_path = _zip_target(project, out_dir, options) if options.mode == "package" else None
     result = BuildResult(project, out_dir, resolved, warnings=warnings)
+    try:
+        _build_bundle(source, result, zip_path, options)
+    except ProblemsFound as exc:
+        exc.problems = _placed(exc.problems, project)
+        raise
+    result.warnings = _placed(result.warnings, project)
+    return result
 
+
+def _build_bundle(
+    source: ManifestSource, result: BuildResult, zip_path: Path | None, options: BuildOptions
+) -> None:
+    """Everything after the manifest checks, in a staging folder swapped in at the end."""
+    from deskpro_cli import manifest as manifest_model
+
+    project, out_dir, resolved = result.project, result.out_dir, result.manifest
     with Staging(out_dir) as staging:
         bundle = Bundle(staging.root)
         not_zipped = _compile(project, bundle, options, result)
@@ -165,7 +186,52 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
 
     result.files = dict(sorted(bundle.origins.items()))
     result.skipped = bundle.skipped
-    return result
+
+
+def _placed(problems: list[Problem], project: Path) -> list[Problem]:
+    """Problems whose file is named relative to the project (``src/main/...``), named relative
+    to the current folder instead, as the manifest's own problems are: ``deskpro package app``
+    run from the parent reports ``app/src/main/resources/x.js:3:1``. Files already named that
+    way, and bundle paths of generated files, are left as they are."""
+    from deskpro_cli.manifest.source import display_path
+
+    base = display_path(project)
+    if base == ".":
+        return problems
+    placed = []
+    for problem in problems:
+        rel = Path(problem.file)
+        if problem.file and not rel.is_absolute() and ".." not in rel.parts:
+            candidate = project / rel
+            if candidate.exists() or candidate.is_symlink():
+                problem = replace(problem, file=f"{base}/{rel.as_posix()}")
+        placed.append(problem)
+    return placed
+
+
+def _not_a_project(source: ManifestSource, mode: Mode) -> UsageError:
+    """The error for a PATH that holds a manifest but is no project: say what it is instead."""
+    from deskpro_cli.manifest.source import display_path
+
+    folder = source.path.parent
+    if source.origin == "file":
+        what = f"{source.display} is a file"
+    elif source.origin == "dist":
+        what = (
+            f"{display_path(folder)} looks like a built bundle (a manifest.json with neither "
+            "package.json nor src/ beside it)"
+        )
+        folder = folder.parent
+    else:
+        what = f"{source.display.split('!/')[0]} is a packaged app"
+        folder = source.path.parent
+    project = (folder / "package.json").is_file() or (folder / "src").is_dir()
+    return UsageError(
+        f"{what}, not an app project; deskpro {mode} builds from a project folder",
+        hint=f"run `deskpro {mode} {display_path(folder)}`"
+        if project
+        else "point PATH at the folder holding package.json (or manifest.json) and src/",
+    )
 
 
 def _validate(source: ManifestSource, problems: list[Problem], mode: Mode) -> list[Problem]:

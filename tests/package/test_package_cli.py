@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -133,6 +134,12 @@ def test_json_failure_shape(cli, tree):
     assert problem["file"].endswith("package.json")
     assert problem["pointer"] == "/deskpro/targets/0/url"
     assert isinstance(problem["line"], int)
+
+
+def test_path_may_name_the_projects_manifest_file(cli, app):
+    run = cli("package", app / "package.json")
+    assert names(app / "dist/app.zip") == VANILLA_ENTRIES
+    assert "packaged" in run.output
 
 
 def test_output_option_writes_elsewhere(cli, app, tmp_path):
@@ -278,10 +285,20 @@ def test_invalid_manifest_builds_nothing(cli, tree):
     assert not (app / "dist").exists()
 
 
-def test_not_a_project(cli, app):
+def test_not_a_project(cli, app, monkeypatch):
     cli("package", app)
+    monkeypatch.chdir(app.parent)
+    name = app.name
     run = cli("package", app / "dist", code=2)
-    assert "project folder" in run.stderr
+    assert f"{name}/dist looks like a built bundle" in run.stderr
+    assert f"run `deskpro package {name}`" in run.stderr
+    (app / "manifest.json").write_text((app / "dist/manifest.json").read_text())
+    run = cli("package", app / "package.json", code=2)  # manifest.json wins in that folder
+    assert f"{name}/package.json is a file, not an app project" in run.stderr
+    assert f"run `deskpro package {name}`" in run.stderr
+    run = cli("package", app / "dist/app.zip", code=2)
+    assert f"{name}/dist/app.zip is a packaged app" in run.stderr
+    assert f"run `deskpro package {name}`" not in run.stderr  # dist/ is not the project
 
 
 # -- failures keep the previous zip --------------------------------------------------------------
@@ -317,6 +334,23 @@ def test_secret_in_an_asset_fails_naming_the_file(cli, app):
     assert GH_TOKEN not in run.output
     assert (app / "dist/app.zip").read_bytes() == before
     assert sorted(p.name for p in (app / "dist/assets").iterdir()) == dist_before
+
+
+def test_problems_name_files_from_the_current_folder(cli, app, monkeypatch):
+    # `deskpro package my-app` from the parent folder: every file is named as my-app/..., the
+    # way the manifest's own problems are, so an editor or CI log can open it.
+    (app / "src/main/resources/config.js").write_text(f"var token = '{GH_TOKEN}';\n")
+    (app / "src/main/html/extra.html").write_text('<script src="../assets/gone.js"></script>\n')
+    monkeypatch.chdir(app.parent)
+    run = cli("package", app.name, code=1)
+    assert f"{app.name}/src/main/html/extra.html:1:1: error DP521" in run.stderr
+    (app / "src/main/html/extra.html").unlink()
+    run = cli("package", app.name, "--json", code=1)
+    [problem] = json.loads(run.stdout)["problems"]
+    assert problem["file"] == f"{app.name}/src/main/resources/config.js"
+    monkeypatch.chdir(app / "src")
+    run = cli("package", "..", code=1)
+    assert "main/resources/config.js:1:14: error DP510" in run.stderr
 
 
 def test_compressed_media_are_not_scanned_as_text_but_key_files_are_refused(cli, app):
@@ -513,9 +547,8 @@ def test_sigterm_cleans_up_like_ctrl_c(app, tmp_path):
     before = (app / "dist/app.zip").read_bytes()
     (app / "src/main/resources/blob00.bin").write_bytes(os.urandom(1 << 20))
     proc = subprocess.Popen(deskpro, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    temp = app / "dist"
     deadline = time.monotonic() + 30
-    while not list(temp.glob(".app.zip.*.tmp")) and proc.poll() is None:
+    while not _zip_half_written(app / "dist") and proc.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.005)
     proc.send_signal(signal.SIGTERM)
@@ -526,3 +559,12 @@ def test_sigterm_cleans_up_like_ctrl_c(app, tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     assert (app / "dist/app.zip").read_bytes() == before
     assert leftovers(app / "dist") == []
+
+
+def _zip_half_written(folder: Path) -> bool:
+    """Whether a zip is being streamed there (a few MB in: well inside the write)."""
+    for temp in folder.glob(".app.zip.*.tmp"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_size > 4 << 20:
+                return True
+    return False
