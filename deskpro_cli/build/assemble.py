@@ -253,6 +253,15 @@ def _write_failure(root: Path, exc: OSError) -> EnvironmentFailure:
     return EnvironmentFailure(f"cannot write the bundle in {where}: {why}", hint=hint)
 
 
+def _create_failure(out_dir: Path, exc: OSError) -> EnvironmentFailure:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "free some disk space and run the command again"
+    else:
+        parent = next((p for p in out_dir.parents if p.exists()), out_dir.parent)
+        hint = f"make {parent} writable, or choose another output folder"
+    return EnvironmentFailure(f"cannot create {out_dir}: {exc.strerror or exc}", hint=hint)
+
+
 class Staging:
     """A fresh staging folder inside ``out_dir`` for one build.
 
@@ -267,9 +276,13 @@ class Staging:
         self._created = False
 
     def __enter__(self) -> Staging:
+        self._created = not self.out_dir.exists()
+        if self._created:
+            try:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _create_failure(self.out_dir, exc) from exc
         try:
-            self._created = not self.out_dir.exists()
-            self.out_dir.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(self.out_dir)
             self.root.mkdir()
         except OSError as exc:

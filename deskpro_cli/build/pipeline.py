@@ -26,7 +26,7 @@ from deskpro_cli.build.archive import (
     write_zip,
 )
 from deskpro_cli.build.assemble import Bundle, Copier, Staging, copy_sources
-from deskpro_cli.build.scan import Skipped, unreadable
+from deskpro_cli.build.scan import Skipped, UnreadableSource, unreadable
 from deskpro_cli.build.secret_scan import secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
 from deskpro_cli.errors import (
@@ -139,6 +139,8 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
     except ProblemsFound as exc:
         exc.problems = _placed(exc.problems, project)
         raise
+    except UnreadableSource as exc:
+        raise exc.named_from(_place(exc.origin, project)) from exc
     result.warnings = _placed(result.warnings, project)
     return result
 
@@ -189,24 +191,25 @@ def _build_bundle(
 
 
 def _placed(problems: list[Problem], project: Path) -> list[Problem]:
-    """Problems whose file is named relative to the project (``src/main/...``), named relative
-    to the current folder instead, as the manifest's own problems are: ``deskpro package app``
-    run from the parent reports ``app/src/main/resources/x.js:3:1``. Files already named that
-    way, and bundle paths of generated files, are left as they are."""
+    """The problems with their files named by :func:`_place`."""
+    return [replace(p, file=_place(p.file, project)) for p in problems]
+
+
+def _place(file: str, project: Path) -> str:
+    """A file named relative to the project (``src/main/...``), named relative to the current
+    folder instead, as the manifest's own problems are: ``deskpro package app`` run from the
+    parent reports ``app/src/main/resources/x.js:3:1``. A name that is already that way, or a
+    bundle path of a generated file, is returned as it is."""
     from deskpro_cli.manifest.source import display_path
 
+    rel = Path(file)
+    if not file or rel.is_absolute() or ".." in rel.parts:
+        return file
+    candidate = project / rel
+    if not (candidate.exists() or candidate.is_symlink()):
+        return file
     base = display_path(project)
-    if base == ".":
-        return problems
-    placed = []
-    for problem in problems:
-        rel = Path(problem.file)
-        if problem.file and not rel.is_absolute() and ".." not in rel.parts:
-            candidate = project / rel
-            if candidate.exists() or candidate.is_symlink():
-                problem = replace(problem, file=f"{base}/{rel.as_posix()}")
-        placed.append(problem)
-    return placed
+    return file if base == "." else f"{base}/{rel.as_posix()}"
 
 
 def _not_a_project(source: ManifestSource, mode: Mode) -> UsageError:

@@ -117,7 +117,7 @@ def _walk(
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        raise unreadable(origin_prefix, exc) from exc
+        raise unreadable(origin_prefix, exc, folder=True) from exc
     for entry in entries:
         rel = rel_prefix + entry.name
         origin = f"{origin_prefix}/{entry.name}"
@@ -253,10 +253,28 @@ def _problem(rule: str, origin: str, what: str, hint: str | None = None) -> Prob
     return Problem(rule, "error", f"{origin} {what}", origin, hint=hint)
 
 
-def unreadable(origin: str, exc: OSError) -> EnvironmentFailure:
+class UnreadableSource(EnvironmentFailure):
+    """A source file or folder cannot be read (exit 3).
+
+    ``origin`` names it relative to the project (``src/main/resources/app.js``);
+    :meth:`named_from` gives the same error naming it relative to the current folder.
+    """
+
+    def __init__(self, origin: str, reason: str, *, folder: bool = False) -> None:
+        self.origin = origin
+        self.reason = reason
+        self.folder = folder
+        fix = "chmod a+rx: a folder must be listable" if folder else "chmod a+r"
+        super().__init__(
+            f"cannot read {origin}: {reason}",
+            hint=f"make it readable ({fix}), or move it out of the source folder",
+        )
+
+    def named_from(self, shown: str) -> UnreadableSource:
+        """The same error with the source shown as ``shown``."""
+        return UnreadableSource(shown, self.reason, folder=self.folder)
+
+
+def unreadable(origin: str, exc: OSError, *, folder: bool = False) -> UnreadableSource:
     """The error for a source that cannot be read (exit 3), naming it as the user knows it."""
-    why = exc.strerror or str(exc)
-    return EnvironmentFailure(
-        f"cannot read {origin}: {why}",
-        hint="make it readable (chmod a+r), or move it out of the source folder",
-    )
+    return UnreadableSource(origin, exc.strerror or str(exc), folder=folder)

@@ -391,16 +391,17 @@ def test_unreadable_file_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypa
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
         def copyfile(src, dst, **kw):
-            return refuse(src) if Path(src) == victim else real_copy(src, dst, **kw)
+            return refuse(src) if Path(src).absolute() == victim else real_copy(src, dst, **kw)
 
         def path_open(self, *args, **kw):
-            return refuse(self) if self == victim else real_open(self, *args, **kw)
+            return refuse(self) if self.absolute() == victim else real_open(self, *args, **kw)
 
         monkeypatch.setattr(assemble.shutil, "copyfile", copyfile)
         monkeypatch.setattr(Path, "open", path_open)
-    run = cli("package", app, code=3)
-    assert f"cannot read src/main/resources/{name}: Permission denied" in run.stderr
-    assert "chmod" in run.stderr
+    monkeypatch.chdir(app.parent)
+    run = cli("package", app.name, code=3)
+    assert f"cannot read {app.name}/src/main/resources/{name}: Permission denied" in run.stderr
+    assert "chmod a+r" in run.stderr
     assert (app / "dist/app.zip").read_bytes() == before
     assert leftovers(app / "dist") == []
 
@@ -422,6 +423,20 @@ def test_disk_full_while_zipping_is_exit_3_and_keeps_the_previous_zip(cli, app, 
     assert "the previous zip is unchanged" in run.stderr
     assert (app / "dist/app.zip").read_bytes() == before
     assert leftovers(app / "dist") == []
+
+
+def test_project_folder_where_dist_cannot_be_created(cli, app, monkeypatch):
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == app / "dist":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    run = cli("package", app, code=3)
+    assert f"cannot create {app / 'dist'}: Permission denied" in run.stderr
+    assert f"make {app} writable" in run.stderr  # where dist/ is created, not dist/ itself
 
 
 def test_read_only_dist_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypatch):

@@ -167,6 +167,7 @@ def test_unlistable_folder_is_an_environment_failure(tree, monkeypatch):
     with pytest.raises(EnvironmentFailure) as caught:
         collect(root / "src/main/resources", project_root=root)
     assert caught.value.message == "cannot read src/main/resources/sub: Permission denied"
+    assert "chmod a+rx" in (caught.value.hint or "")  # a folder must be listable too
 
 
 def test_names_are_nfc(tree):
