@@ -132,8 +132,9 @@ def _walk(
             continue
         name = _portable_name(rel)
         if name is None:
+            shown = os.fsencode(origin).decode("utf-8", "backslashreplace")  # bad\xffname
             out.problems.append(
-                _problem(RULE_BAD_NAME, origin, "has a name that is not valid UTF-8", "rename it")
+                _problem(RULE_BAD_NAME, shown, "has a name that is not valid UTF-8", "rename it")
             )
             continue
         path = Path(entry.path)

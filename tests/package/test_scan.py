@@ -170,6 +170,18 @@ def test_unlistable_folder_is_an_environment_failure(tree, monkeypatch):
     assert "chmod a+rx" in (caught.value.hint or "")  # a folder must be listable too
 
 
+def test_a_name_that_is_not_utf8_is_shown_with_its_bytes(tree):
+    root = tree({"src/main/resources/ok.txt": "k"})
+    res = root / "src/main/resources"
+    (Path(os.fsdecode(bytes(res))) / os.fsdecode(b"bad\xffname.txt")).write_text("x")
+    found = collect(res, project_root=root)
+    assert names(found) == ["ok.txt"]
+    [problem] = found.problems
+    assert problem.rule == "DP504"
+    assert problem.file == "src/main/resources/bad\\xffname.txt"
+    assert problem.message.startswith("src/main/resources/bad\\xffname.txt has a name")
+
+
 def test_names_are_nfc(tree):
     root = tree({"src/main/resources/cafe\u0301.txt": "x"})
     found = collect(root / "src/main/resources", project_root=root)
