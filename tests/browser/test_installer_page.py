@@ -347,6 +347,60 @@ def test_update_of_an_instance_not_yet_installed_runs_the_install_tasks(
     host.assert_clean()
 
 
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+
+
+def test_manifest_text_is_shown_as_text_never_run(stub_host: Any, bundle: BundleFactory) -> None:
+    # Titles, descriptions, defaults, choice titles and patterns come from the app's author;
+    # the page shows them as text and sends the values back untouched.
+    settings = [
+        {
+            "name": "note",
+            "title": f"Note {HOSTILE}",
+            "type": "text",
+            "required": True,
+            "defaultValue": f"</script><script>window.__pwned=2</script>{HOSTILE}",
+            "validator": {"type": "regex", "pattern": f"^(?!{HOSTILE}$)"},
+        },
+        {
+            "name": "pick",
+            "title": "Pick",
+            "type": "choice",
+            "multi": True,
+            "required": False,
+            "choices": [{"title": HOSTILE, "value": HOSTILE}],
+        },
+        {
+            "name": "one",
+            "title": "One",
+            "type": "choice",
+            "required": False,
+            "choices": [{"title": HOSTILE, "value": 1}],
+        },
+    ]
+    manifest = dict(manifest_with(settings), title=f"Demo {HOSTILE}", description=HOSTILE)
+    host = stub_host(bundle(manifest), "html/install.html")
+    wait_form(host)
+    frame = host.frame
+    assert frame.inner_text(".dpi-title").startswith(f"Demo {HOSTILE}")
+    assert frame.inner_text(".dpi-description") == HOSTILE
+    assert frame.get_by_label(f"Note {HOSTILE}").input_value() == settings[0]["defaultValue"]
+    frame.get_by_role("checkbox", name=HOSTILE).check()
+    frame.get_by_label("One", exact=True).select_option(label=HOSTILE)
+    frame.get_by_label(f"Note {HOSTILE}").fill(HOSTILE)
+    frame.get_by_role("button", name="Install").click()
+    frame.wait_for_selector(f"text=must match the pattern ^(?!{HOSTILE}$)")
+    frame.get_by_label(f"Note {HOSTILE}").fill("fine")
+    frame.get_by_role("button", name="Install").click()
+    assert host.wait_install_status()["status"] == "success"
+    assert as_json(host.api_calls()[-2].body) == as_json(
+        settings_batch({"note": "fine", "pick": [HOSTILE], "one": 1})
+    )
+    assert frame.evaluate("() => window.__pwned") is None
+    assert frame.locator("img[src=x]").count() == 0
+    host.assert_clean()
+
+
 def test_required_and_regex_validation_block_submit_with_a_message(
     stub_host: Any, bundle: BundleFactory
 ) -> None:
