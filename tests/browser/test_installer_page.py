@@ -483,6 +483,51 @@ def test_a_failed_save_shows_the_error_and_lets_the_admin_retry(
     host.assert_clean()
 
 
+def test_an_http_error_status_in_an_answer_is_a_failure_not_a_success(
+    stub_host: Any, bundle: BundleFactory
+) -> None:
+    # The helpdesk answers API calls with {status, body, headers}: a 4xx/5xx there, or in one
+    # entry of a batch, must not be taken for a saved setting or an installed app.
+    refused_entry = {
+        "reply": {
+            "status": 200,
+            "body": {
+                "responses": {
+                    "notes": {"headers": {"status-code": 403}, "message": "not allowed"}
+                }
+            },
+            "headers": {},
+        }
+    }
+    host = stub_host(
+        bundle(manifest_with([ALL_TYPES[1]])),
+        "html/install.html",
+        deskpro_routes={"post batch": refused_entry},
+    )
+    wait_form(host)
+    frame = host.frame
+    frame.get_by_role("button", name="Install").click()
+    message = frame.locator("#dpi-message")
+    frame.wait_for_selector("text=The settings could not be saved: notes (HTTP 403: not allowed)")
+    assert not host.records("app.install_status")
+
+    host.set_answer("deskproRoutes", "post batch", None)
+    host.set_answer(
+        "deskproRoutes",
+        "put apps/42",
+        {"reply": {"status": 500, "body": {"message": "instance is locked"}, "headers": {}}},
+    )
+    frame.get_by_role("button", name="Install").click()
+    frame.wait_for_selector("text=could not be finished: HTTP 500: instance is locked")
+    assert "Check the values and try again" in message.inner_text()
+    assert not host.records("app.install_status")
+
+    host.set_answer("deskproRoutes", "put apps/42", None)
+    frame.get_by_role("button", name="Install").click()
+    assert host.wait_install_status()["status"] == "success"
+    host.assert_clean()
+
+
 def test_a_loading_error_is_shown_and_nothing_is_emitted(
     stub_host: Any, bundle: BundleFactory
 ) -> None:
