@@ -17,11 +17,11 @@ import pytest
 from deskpro_cli.build.compiler import CompileOptions, CompileResult, compile_project
 from deskpro_cli.build.installer import InstallerScreen, render_installer
 
+from .apps import settings_batch
 from conftest import build_tree
 
 pytestmark = pytest.mark.browser
 
-JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 PACKAGE_JSON = '{"name": "demo-app", "version": "1.0.0", "deskpro": {"version": "2.3.0"}}\n'
 
 
@@ -38,20 +38,6 @@ def manifest_with(settings: list[dict[str, Any]]) -> dict[str, Any]:
             {"target": "install", "url": "html/install.html"},
         ],
         "settings": settings,
-    }
-
-
-def settings_batch(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "requests": {
-            name: {
-                "method": "PUT",
-                "headers": JSON_HEADERS,
-                "url": f"apps/42/state/app:7/{name}",
-                "data": {"value": value},
-            }
-            for name, value in values.items()
-        }
     }
 
 

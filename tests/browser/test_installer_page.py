@@ -18,9 +18,10 @@ import pytest
 
 from deskpro_cli.build.installer import InstallerScreen, render_installer
 
+from .apps import JSON_HEADERS, settings_batch
+
 pytestmark = pytest.mark.browser
 
-JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 ALL_TYPES = [
     {
@@ -167,20 +168,6 @@ def as_json(value: Any) -> str:
 
 def request_shapes(host: Any) -> list[tuple[str, str]]:
     return [(c.method, c.path) for c in host.api_calls()]
-
-
-def settings_batch(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "requests": {
-            name: {
-                "method": "PUT",
-                "headers": JSON_HEADERS,
-                "url": f"apps/42/state/app:7/{name}",
-                "data": {"value": value},
-            }
-            for name, value in values.items()
-        }
-    }
 
 
 # -- the default form -----------------------------------------------------------------------------
@@ -492,9 +479,7 @@ def test_an_http_error_status_in_an_answer_is_a_failure_not_a_success(
         "reply": {
             "status": 200,
             "body": {
-                "responses": {
-                    "notes": {"headers": {"status-code": 403}, "message": "not allowed"}
-                }
+                "responses": {"notes": {"headers": {"status-code": 403}, "message": "not allowed"}}
             },
             "headers": {},
         }
