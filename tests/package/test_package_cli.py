@@ -124,6 +124,23 @@ def test_json_shape(cli, app):
     )
 
 
+def test_warnings_are_shown_and_do_not_stop_the_build(cli, tree):
+    targets = [{"target": "ticket-sidebar", "url": "html/index.html"}] * 2  # DP221, a warning
+    app = tree(
+        {
+            **vanilla_app(targets=targets),
+            "src/main/resources/fonts.css": "@font-face { src: url(gone.woff2); }\n",  # DP523
+        }
+    )
+    run = cli("package", app)
+    assert "warning DP221" in run.stderr
+    assert "src/main/resources/fonts.css:1:23: warning DP523" in run.stderr
+    assert (app / "dist/app.zip").is_file()
+    data = json.loads(cli("package", app, "--json").stdout)
+    assert data["ok"] is True
+    assert sorted(w["rule"] for w in data["warnings"]) == ["DP221", "DP523"]
+
+
 def test_json_failure_shape(cli, tree):
     app = tree(vanilla_app(targets=[{"target": "ticket-sidebar", "url": "html/missing.html"}]))
     run = cli("package", app, "--json", code=1)

@@ -231,6 +231,16 @@ def test_no_false_positive(tmp_path, text):
     assert find_secrets(write(tmp_path, text)) == []
 
 
+@pytest.mark.parametrize("prefix", ["ghp", "gho", "ghu", "ghs", "ghr"])
+def test_every_kind_of_github_token(tmp_path, prefix):
+    token = prefix + GH_TOKEN[3:]
+    [found] = find_secrets(write(tmp_path, f"/* {token} */ body {{}}\n", "a.css"))
+    assert (found.kind, found.line, found.column) == ("GitHub token", 1, 4)
+    fine_grained = "github_pat_" + "A1b2C3d4E5" * 8 + "xy"
+    [found] = find_secrets(write(tmp_path, f"t = '{fine_grained}';\n"))
+    assert found.kind == "GitHub token"
+
+
 def test_pem_with_escaped_newlines_in_a_js_string(tmp_path):
     body = PEM.replace("\n", "\\n")
     found = find_secrets(write(tmp_path, f'const key = "{body}";'))
