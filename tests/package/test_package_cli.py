@@ -97,6 +97,44 @@ def test_same_sha256_from_two_folders_with_dates_changed(cli, tree, tmp_path):
     assert json.loads(cli("package", one, "--json").stdout)["sha256"] == first["sha256"]
 
 
+def test_same_bytes_whatever_the_process_locale_timezone_umask_and_hash_seed(tree, tmp_path):
+    # In separate processes, so nothing can ride on one interpreter's state (set order under
+    # PYTHONHASHSEED, the locale's collation, the time zone, the umask).
+    files = {
+        **vanilla_app(),
+        "src/main/resources/Zebra.css": "b{}",
+        "src/main/resources/\u00e9t\u00e9.css": "a{}",
+        "src/main/resources/e\u0301clair.css": "c{}",  # NFD, as macOS writes it
+        "src/main/resources/sub/z.js": "1",
+        "src/main/resources/sub-a.js": "2",
+    }
+    app = tree(files)
+    runs = [
+        {"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C", "umask": 0o022},
+        {"PYTHONHASHSEED": "2", "TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "umask": 0o077},
+    ]
+    digests = []
+    for i, run in enumerate(runs):
+        umask = run.pop("umask")
+        out = tmp_path / f"app{i}.zip"
+        proc = subprocess.run(
+            [sys.executable, "-m", "deskpro_cli", "package", str(app), "-o", str(out), "--json"],
+            env={**os.environ, **run},
+            preexec_fn=lambda umask=umask: os.umask(umask),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        digests.append(json.loads(proc.stdout)["sha256"])
+        shutil.rmtree(app / "dist")
+    assert digests[0] == digests[1]
+    with zipfile.ZipFile(tmp_path / "app0.zip") as zf:
+        assets = [n for n in zf.namelist() if n.startswith("assets/") and n.endswith("s")]
+    assert assets == sorted(assets)  # code-point order, not the locale's
+    assert "assets/\u00e9clair.css" in assets  # NFC
+
+
 def test_source_date_epoch_dates_every_entry(cli, app):
     cli("package", app, env={"SOURCE_DATE_EPOCH": "1700000000"})
     with zipfile.ZipFile(app / "dist/app.zip") as zf:
