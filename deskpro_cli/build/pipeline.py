@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,6 +26,13 @@ from deskpro_cli.build.archive import (
     write_zip,
 )
 from deskpro_cli.build.assemble import Bundle, Copier, Staging, copy_sources
+from deskpro_cli.build.locations import (
+    output_folder,
+    place,
+    placed,
+    project_source,
+    zip_target,
+)
 from deskpro_cli.build.scan import Skipped, UnreadableSource, unreadable
 from deskpro_cli.build.secret_scan import secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
@@ -33,7 +40,6 @@ from deskpro_cli.errors import (
     CheckFailed,
     EnvironmentFailure,
     ProblemsFound,
-    UsageError,
 )
 from deskpro_cli.problems import Problem, sort_problems
 
@@ -119,29 +125,22 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
     from deskpro_cli import manifest as manifest_model
 
     options = options or BuildOptions()
-    source = manifest_model.load_source(project_dir)
-    if source.origin == "file" and source.path.name in ("package.json", "manifest.json"):
-        # PATH names the project's own manifest file (as `deskpro serve` accepts): build its
-        # folder, unless that folder's manifest is another file (manifest.json wins).
-        folder = manifest_model.load_source(source.path.parent)
-        if folder.project_dir is not None and folder.path.samefile(source.path):
-            source = folder
-    if source.project_dir is None:
-        raise _not_a_project(source, options.mode)
+    source = project_source(project_dir, options.mode)
     project = source.project_dir
+    assert project is not None  # project_source() refuses anything else
     warnings = _validate(source, manifest_model.validate_source(source), options.mode)
     resolved = manifest_model.resolve(source)
-    out_dir = _output_folder(project, options)
-    zip_path = _zip_target(project, out_dir, options) if options.mode == "package" else None
+    out_dir = output_folder(project, options.mode, options.out_dir)
+    zip_path = zip_target(project, out_dir, options.zip_path) if options.mode == "package" else None
     result = BuildResult(project, out_dir, resolved, warnings=warnings)
     try:
         _build_bundle(source, result, zip_path, options)
     except ProblemsFound as exc:
-        exc.problems = _placed(exc.problems, project)
+        exc.problems = placed(exc.problems, project)
         raise
     except UnreadableSource as exc:
-        raise exc.named_from(_place(exc.origin, project)) from exc
-    result.warnings = _placed(result.warnings, project)
+        raise exc.named_from(place(exc.origin, project)) from exc
+    result.warnings = placed(result.warnings, project)
     return result
 
 
@@ -190,53 +189,6 @@ def _build_bundle(
     result.skipped = bundle.skipped
 
 
-def _placed(problems: list[Problem], project: Path) -> list[Problem]:
-    """The problems with their files named by :func:`_place`."""
-    return [replace(p, file=_place(p.file, project)) for p in problems]
-
-
-def _place(file: str, project: Path) -> str:
-    """A file named relative to the project (``src/main/...``), named relative to the current
-    folder instead, as the manifest's own problems are: ``deskpro package app`` run from the
-    parent reports ``app/src/main/resources/x.js:3:1``. A name that is already that way, or a
-    bundle path of a generated file, is returned as it is."""
-    from deskpro_cli.manifest.source import display_path
-
-    rel = Path(file)
-    if not file or rel.is_absolute() or ".." in rel.parts:
-        return file
-    candidate = project / rel
-    if not (candidate.exists() or candidate.is_symlink()):
-        return file
-    base = display_path(project)
-    return file if base == "." else f"{base}/{rel.as_posix()}"
-
-
-def _not_a_project(source: ManifestSource, mode: Mode) -> UsageError:
-    """The error for a PATH that holds a manifest but is no project: say what it is instead."""
-    from deskpro_cli.manifest.source import display_path
-
-    folder = source.path.parent
-    if source.origin == "file":
-        what = f"{source.display} is a file"
-    elif source.origin == "dist":
-        what = (
-            f"{display_path(folder)} looks like a built bundle (a manifest.json with neither "
-            "package.json nor src/ beside it)"
-        )
-        folder = folder.parent
-    else:
-        what = f"{source.display.split('!/')[0]} is a packaged app"
-        folder = source.path.parent
-    project = (folder / "package.json").is_file() or (folder / "src").is_dir()
-    return UsageError(
-        f"{what}, not an app project; deskpro {mode} builds from a project folder",
-        hint=f"run `deskpro {mode} {display_path(folder)}`"
-        if project
-        else "point PATH at the folder holding package.json (or manifest.json) and src/",
-    )
-
-
 def _validate(source: ManifestSource, problems: list[Problem], mode: Mode) -> list[Problem]:
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -248,52 +200,6 @@ def _validate(source: ManifestSource, problems: list[Problem], mode: Mode) -> li
             hint=f"fix them (`deskpro validate` lists them) and run deskpro {mode} again",
         )
     return problems
-
-
-def _output_folder(project: Path, options: BuildOptions) -> Path:
-    default = "dist" if options.mode == "package" else "target"
-    out_dir = (options.out_dir or project / default).absolute()
-    real_project = project.resolve()
-    real_out = out_dir.resolve()
-    if real_out == real_project or real_project.is_relative_to(real_out):
-        raise UsageError(
-            f"the output folder {out_dir} holds the project itself; it would be overwritten"
-        )
-    if real_out.is_relative_to(real_project / "src"):
-        raise UsageError(f"the output folder {out_dir} is inside src/; choose another folder")
-    return out_dir
-
-
-def _zip_target(project: Path, out_dir: Path, options: BuildOptions) -> Path:
-    """Where the zip goes, refusing a place that would lose or loop the user's files: inside
-    ``src/`` (the next build would pack it) or over a file that is not a zip (``-o
-    package.json``)."""
-    target = (options.zip_path or out_dir / "app.zip").absolute()
-    real = target.resolve()
-    if real.is_relative_to(project.resolve() / "src"):
-        raise UsageError(
-            f"the zip {target} would be inside src/, and the next build would pack it",
-            hint="write it outside src/ (the default is dist/app.zip)",
-        )
-    if real.is_dir():
-        raise UsageError(f"the zip {target} would replace a folder", hint="give a file name")
-    if real.exists() and not _is_zip(real):
-        raise UsageError(
-            f"{target} exists and is not a zip; deskpro package will not overwrite it",
-            hint="give another -o path, or move that file away first",
-        )
-    return target
-
-
-def _is_zip(path: Path) -> bool:
-    """Whether an existing file may be replaced by a zip: a zip, or empty (a failed tool's
-    0-byte zip). A file that cannot be read is left to the write to judge."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4)
-    except OSError:
-        return True
-    return head in (b"", b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _compile(project: Path, bundle: Bundle, options: BuildOptions, result: BuildResult) -> set[str]:
