@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -137,6 +138,21 @@ def test_esbuild_from_the_environment(cli, tree, esbuild_path, monkeypatch, tmp_
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     app = tree(compiled_app())
     cli("package", app, env={"DESKPRO_ESBUILD": str(esbuild_path)})
+    assert (app / "dist/app.zip").is_file()
+
+
+def test_esbuild_paths_relative_to_the_current_folder(
+    cli, tree, esbuild_path, monkeypatch, tmp_path
+) -> None:
+    # `--esbuild node_modules/.bin/esbuild` is relative to where the user is, though esbuild
+    # runs in the project folder (and `--version` in its own).
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    app = tree(compiled_app())
+    monkeypatch.chdir(esbuild_path.parent)
+    cli("package", app, "--esbuild", esbuild_path.name)
+    assert (app / "dist/app.zip").is_file()
+    shutil.rmtree(app / "target")  # no cache: esbuild must really run
+    cli("package", app, env={"DESKPRO_ESBUILD": f"./{esbuild_path.name}"})
     assert (app / "dist/app.zip").is_file()
 
 
