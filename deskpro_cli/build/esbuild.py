@@ -124,6 +124,7 @@ def esbuild_version(path: Path) -> str:
     Raises:
         ToolMissing: it does not run, does not answer like esbuild, or is older than we support.
     """
+    path = path.absolute()  # it runs in its own folder: a relative path would miss
     try:
         st = path.stat()
     except OSError as exc:
