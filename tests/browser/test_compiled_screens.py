@@ -212,18 +212,26 @@ GITHUB_SETTINGS = [
 ]
 
 
-def test_github_oauth_guide_screen_compiles_and_runs(
-    stub_host: Any, compiled_bundle: CompiledBundle
-) -> None:
-    dist, _ = compiled_bundle(GITHUB_SCREEN, manifest_with(GITHUB_SETTINGS))
-    token = {"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "expires": 0}
+GITHUB_TOKEN = {"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "expires": 0}
+
+
+def github_host(stub_host: Any, dist: Path) -> Any:
+    """The stub helpdesk at https://helpdesk.example, GitHub granting GITHUB_TOKEN, page ready."""
     host = stub_host(
         dist,
         "html/install.html",
         helpdesk_url="https://helpdesk.example",
-        oauth_tokens={"github": token},
+        oauth_tokens={"github": GITHUB_TOKEN},
     )
     host.wait_ready()
+    return host
+
+
+def test_github_oauth_guide_screen_compiles_and_runs(
+    stub_host: Any, compiled_bundle: CompiledBundle
+) -> None:
+    dist, _ = compiled_bundle(GITHUB_SCREEN, manifest_with(GITHUB_SETTINGS))
+    host = github_host(stub_host, dist)
     frame = host.frame
     callback = frame.locator("input[name=callback]")
     frame.wait_for_function("() => document.querySelector('input[name=callback]').value !== ''")
@@ -239,7 +247,7 @@ def test_github_oauth_guide_screen_compiles_and_runs(
     assert stored["app:7/oauth:github"]["clientId"] == "Iv1.8a61f9b3a7aba766"
     assert stored["app:7/oauth:github"]["clientSecret"] == "s3cr3t-value"
     assert stored["app:7/oauth:github"]["urlRedirect"] == callback_url
-    assert stored["app:7/oauth:github:tokens"] == token["access_token"]
+    assert stored["app:7/oauth:github:tokens"] == GITHUB_TOKEN["access_token"]
     # register -> access -> finishInstall, in that order, with the secret masked in the settings.
     names = [r["eventName"] for r in host.records()]
     register = next(i for i, r in enumerate(host.records()) if _is_put(r, "oauth:github"))
@@ -342,14 +350,7 @@ def test_guide_shaped_screen_uses_the_settings_form_by_ref_and_can_retry(
     stub_host: Any, compiled_bundle: CompiledBundle
 ) -> None:
     dist, _ = compiled_bundle(GUIDE_SCREEN, manifest_with(GUIDE_SETTINGS))
-    token = {"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "expires": 0}
-    host = stub_host(
-        dist,
-        "html/install.html",
-        helpdesk_url="https://helpdesk.example",
-        oauth_tokens={"github": token},
-    )
-    host.wait_ready()
+    host = github_host(stub_host, dist)
     frame = host.frame
     callback = "https://helpdesk.example/api/oauth/2.0/github/grant-access"
     # the form drawn by the runtime took the new values prop: the callback URL is filled in
