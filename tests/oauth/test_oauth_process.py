@@ -102,6 +102,9 @@ def test_ctrl_c_while_waiting_closes_the_port_and_exits_130(github: FakeGitHub) 
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "interrupted" in stderr
+    # --json: stdout still holds exactly one JSON object, saying how the run ended
+    data = json.loads(out)
+    assert (data["ok"], data["exit_code"]) == (False, 130)
     assert _port_closed(port)
     assert github.tokens == {}
 
