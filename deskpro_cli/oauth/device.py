@@ -57,7 +57,7 @@ def request_code(ctx: Context) -> dict[str, Any]:
     response = send(
         ctx.session, "POST", ctx.endpoints.device_code, what=what, data=data, headers=ACCEPT_JSON
     )
-    body = judge_oauth_response(response, what, ctx.client_id, allow_400=True)
+    body = judge_oauth_response(response, what, ctx.client_id)
     error = body.get("error")
     if error in ("device_flow_disabled", "unauthorized_client"):
         old = (

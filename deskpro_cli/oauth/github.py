@@ -238,13 +238,13 @@ def parse_body(response: requests.Response, what: str) -> dict[str, str | Any]:
     return data
 
 
-def judge_oauth_response(
-    response: requests.Response, what: str, client_id: str, *, allow_400: bool = False
-) -> dict[str, Any]:
+def judge_oauth_response(response: requests.Response, what: str, client_id: str) -> dict[str, Any]:
     """Judge an answer of a ``/login/*`` endpoint; return its fields (which may hold ``error``).
 
-    Order: rate limit, 5xx, 404 (no such OAuth App), 406, other non-200 (a 400 with an OAuth
-    error body is passed through when ``allow_400``), then the body.
+    Order: rate limit, 5xx, 404 (no such OAuth App), 406, then the body. GitHub answers OAuth
+    errors with HTTP 200 (400 for ``device_flow_disabled``), but the verdict is keyed on the
+    ``error`` code, never on the status: any other 4xx whose body carries an ``error`` is judged
+    by that code too. A 4xx without one is a ``server-error`` naming the status.
     """
     stop = rate_limit_stop(response, what) or server_error_stop(response, what)
     if stop is not None:
@@ -264,12 +264,19 @@ def judge_oauth_response(
             f"GitHub refused the request format (HTTP 406 Not Acceptable) while {what}",
             hint="this is a bug in deskpro-cli; please report it",
         )
-    if status != 200 and not (allow_400 and status == 400):
+    if status == 200:
+        return parse_body(response, what)
+    try:
+        body = parse_body(response, what)
+    except Stop:
+        body = {}
+    if status < 400 or not body.get("error"):
         raise Stop(
             Verdict.SERVER_ERROR,
             f"unexpected HTTP {status} while {what}{_request_id(response)}",
+            hint="a proxy or a GitHub outage may be answering instead of GitHub; try again later",
         )
-    return parse_body(response, what)
+    return body
 
 
 def error_text(body: dict[str, Any]) -> str:

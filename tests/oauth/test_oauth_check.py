@@ -87,6 +87,28 @@ def test_server_error(cli, github: FakeGitHub, fault: str, params: dict, status_
     assert status_text in data["detail"] and "X-GitHub-Request-Id" in data["detail"]
 
 
+@pytest.mark.parametrize(
+    ("status", "error", "verdict", "code"),
+    [
+        (401, "invalid_client", "credentials-invalid", 1),  # RFC 6749's status and code
+        (400, "incorrect_client_credentials", "credentials-invalid", 1),
+        (200, "unauthorized_client", "oauth-error", 1),  # not "device flow disabled" here
+        (401, None, "server-error", 3),  # no error code: the status is all there is
+    ],
+)
+def test_the_error_code_decides_not_the_http_status(
+    cli, github: FakeGitHub, status: int, error: str | None, verdict: str, code: int
+) -> None:
+    import json
+
+    app = github.add_app()
+    body = json.dumps({"error": error, "error_description": "x"}) if error else ""
+    github.fault("token", "status", status=status, body=body, content_type="application/json")
+    run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=code)
+    data = parse_json(run)
+    assert (data["verdict"], data["error_code"]) == (verdict, error)
+
+
 def test_html_page_with_status_200_is_a_server_error(cli, github: FakeGitHub) -> None:
     app = github.add_app()
     github.fault("token", "status", status=200, body="<html>proxy login</html>")
