@@ -16,6 +16,7 @@ one-shot or sticky, per endpoint.
 
 from __future__ import annotations
 
+import base64
 import secrets
 import threading
 import time
@@ -150,10 +151,17 @@ class FakeGitHub:
         raise KeyError(user_code)
 
     def secrets(self) -> set[str]:
-        """Every secret value the fake knows or issued (for the tests' leak check)."""
+        """Every secret value the fake knows, issued or was sent (for the tests' leak check):
+        client secrets (also as the Basic header carries them), tokens, refresh tokens, codes,
+        device codes and PKCE verifiers."""
         with self.lock:
             found = {a.client_secret for a in self.apps.values()}
+            found |= {
+                base64.b64encode(f"{a.client_id}:{a.client_secret}".encode()).decode()
+                for a in self.apps.values()
+            }
             found |= set(self.tokens) | set(self.refresh) | set(self.codes) | set(self.devices)
+            found |= {r.form["code_verifier"] for r in self.requests if r.form.get("code_verifier")}
         return found
 
     def live_tokens(self) -> list[TokenRecord]:

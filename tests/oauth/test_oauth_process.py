@@ -37,6 +37,7 @@ def _start(github: FakeGitHub, client_id: str, secret: str, *extra: str) -> subp
         sys.executable,
         "-m",
         "deskpro_cli",
+        "-vv",  # the most a real process logs: still no secret, code or token (leak check)
         "oauth-test",
         "--github-url",
         github.url,
