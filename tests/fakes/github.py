@@ -10,8 +10,8 @@ Knobs (plain attributes): ``authorize_outcome`` (approve | deny | never | consen
 ``browser_session_id``, ``device_interval``, ``device_expires_in``, ``slow_down_increment``,
 ``device_outcome`` + ``device_outcome_after_polls`` (approve | deny, decided by the Nth poll),
 ``slow_down_polls``.
-Faults: :meth:`FakeGitHub.fault` (status/body override, delay, connection reset, rate limits),
-one-shot or sticky, per endpoint.
+Faults: :meth:`FakeGitHub.fault` (status/body override, delay, connection reset, an answer cut
+off mid-body, rate limits), one-shot or sticky, per endpoint.
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ class FakeGitHub:
     def fault(self, endpoint: str, kind: str, *, sticky: bool = False, **params: Any) -> None:
         """Inject a fault at ``endpoint`` (authorize, token, device_code, user, applications,
         rate_limit or ``*``): ``status`` (status, body, content_type, headers), ``delay``
-        (seconds), ``reset``, ``rate_limit`` (mode primary | retry_after | secondary)."""
+        (seconds), ``reset`` (RST before any answer), ``truncate`` (the answer cut off after
+        its headers), ``rate_limit`` (mode primary | retry_after | secondary)."""
         with self.lock:
             self.faults.setdefault(endpoint, []).append(Fault(kind, sticky, params))
 

@@ -53,6 +53,9 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         return None  # never print: request lines may carry codes
 
+    def version_string(self) -> str:
+        return "github.com"  # one ``Server: github.com`` header, as GitHub sends
+
     @property
     def fake(self) -> FakeGitHub:
         return self.server.fake
@@ -93,7 +96,6 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
     ) -> None:
         self.send_response(status)
-        self.send_header("Server", "github.com")
         self.send_header("X-GitHub-Request-Id", self._request_id())
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -135,6 +137,17 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
             return False
         if fault.kind == "reset":
             self._reset()
+            return True
+        if fault.kind == "truncate":
+            # Headers promise more than is sent, then the connection closes mid-answer.
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", "200")
+            self.end_headers()
+            self.wfile.write(b'{"access_token":"gho_')
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
             return True
         if fault.kind == "status":
             status = int(p.get("status", 502))

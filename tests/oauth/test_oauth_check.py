@@ -130,11 +130,17 @@ def test_timeout(cli, github: FakeGitHub) -> None:
     assert "did not answer within 0.5 s" in data["detail"]
 
 
-def test_connection_reset(cli, github: FakeGitHub) -> None:
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [("reset", "closed the connection"), ("truncate", "broke in the middle of the answer")],
+)
+def test_connection_cut(cli, github: FakeGitHub, fault: str, said: str) -> None:
     app = github.add_app()
-    github.fault("token", "reset")
+    github.fault("token", fault)
     run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
-    assert parse_json(run)["verdict"] == "unreachable"
+    data = parse_json(run)
+    assert data["verdict"] == "unreachable"
+    assert said in data["detail"]
 
 
 def test_refused_connection(cli) -> None:
