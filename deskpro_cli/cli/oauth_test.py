@@ -185,7 +185,11 @@ def command(
     for note in outcome.notes:
         out.warning(note)
     if outcome.ok:
-        out.success(f"{outcome.verdict.value}: {outcome.detail}")
+        verdict = f"{outcome.verdict.value}: {outcome.detail}"
+        if out.json:
+            out.success(verdict)
+        else:
+            out.result(verdict, fg="green")  # the result itself: shown with -q too
         if outcome.login is not None:
             out.result(f"login:  {outcome.login}")
             out.result(f"scopes: {', '.join(outcome.scopes or []) or '(none)'}")

@@ -45,6 +45,30 @@ class Credentials:
         """The "client id" has a secret's shape: it must then be treated as one (never shown)."""
         return bool(_HEX40.fullmatch(self.client_id))
 
+    @property
+    def look_swapped(self) -> bool:
+        """The id has a secret's shape or the secret an id's: most likely given the wrong way."""
+        return self.id_looks_like_secret or (
+            self.secret is not None and looks_like_client_id(self.secret)
+        )
+
+
+SWAPPED_HINT = (
+    "the client id and secret look swapped: pass the Client ID (20 characters, e.g. Ov23li…) "
+    "with --client-id and the client secret (40 hex characters) in DESKPRO_OAUTH_CLIENT_SECRET"
+)
+
+
+def _secret_shape(secret: str) -> str:
+    """Why ``secret`` is not 40 hex characters, in words (never quoting it)."""
+    if len(secret) > 1 and secret[0] in "\"'" and secret[-1] == secret[0]:
+        return "it is wrapped in quotes, which are sent as part of it"
+    if any(c.isspace() for c in secret):
+        return "it has a space or line break inside"
+    if len(secret) != 40:
+        return f"it is {len(secret)} characters long"
+    return "it has characters other than 0-9 and a-f"
+
 
 def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -> Credentials:
     """Strip and check the pair; empty values are usage errors (exit 2), odd shapes warnings."""
@@ -57,12 +81,12 @@ def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -
             "settings → OAuth Apps)",
         )
     if cid != (client_id or ""):
-        warnings.append("removed spaces around the client id")
+        warnings.append("removed whitespace (spaces or a line break) around the client id")
     sec: str | None = None
     if secret is not None:
         sec = secret.strip()
         if sec != secret and sec:
-            warnings.append("removed spaces around the client secret")
+            warnings.append("removed whitespace (spaces or a line break) around the client secret")
         if not sec:
             sec = None
     if sec is None and secret_required:
@@ -92,6 +116,7 @@ def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -
             warnings.append("the client secret looks like a client id: were id and secret swapped?")
         elif not _HEX40.fullmatch(sec):
             warnings.append(
-                "the client secret does not look like a GitHub client secret (40 hex characters)"
+                "the client secret does not look like a GitHub client secret (40 hex "
+                f"characters): {_secret_shape(sec)}"
             )
     return Credentials(cid, sec, warnings)

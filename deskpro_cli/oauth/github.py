@@ -141,14 +141,19 @@ def send(
     timeout = kwargs.get("timeout") or getattr(session, "default_timeout", None)
     with network_errors(url, what, timeout):
         response = session.request(method, url, **kwargs)
+    log_answer(response)
+    return response
+
+
+def log_answer(response: requests.Response) -> None:
+    """One INFO line per answer (``-v``): method, URL, status and GitHub's request id."""
     log.info(
         "%s %s -> HTTP %s (%s)",
-        method,
-        url,
+        response.request.method,
+        response.url,
         response.status_code,
         response.headers.get("X-GitHub-Request-Id", "no request id"),
     )
-    return response
 
 
 def _request_id(response: requests.Response) -> str:

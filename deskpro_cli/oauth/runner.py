@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from deskpro_cli.oauth import check, scopes
 from deskpro_cli.oauth.context import Context, Reporter, Settings, SilentReporter
-from deskpro_cli.oauth.credentials import clean, is_github_app_id
+from deskpro_cli.oauth.credentials import SWAPPED_HINT, clean, is_github_app_id
 from deskpro_cli.oauth.endpoints import endpoints as derive_endpoints
 from deskpro_cli.oauth.github import Token, get_user, revoke_token
 from deskpro_cli.oauth.redact import Redactor, mask
@@ -73,6 +73,9 @@ def run_oauth_test(
         except Stop as stop:
             outcome = _outcome(ctx, stop.verdict, stop.detail, hint=stop.hint)
             outcome.error_code = stop.error_code
+            rejected = outcome.verdict in (Verdict.APP_NOT_FOUND, Verdict.CREDENTIALS_INVALID)
+            if rejected and credentials.look_swapped:
+                outcome.hint = SWAPPED_HINT
     outcome.token = report.masked
     outcome.token_revoked = report.revoked
     outcome.notes.extend(report.notes)
@@ -200,6 +203,7 @@ def _read_app(settings: Settings, api_url: str, reporter: Reporter) -> dict[str,
             f"the app sets up OAuth for {', '.join(app.providers)}, not GitHub; oauth-test checks "
             f"GitHub OAuth Apps only"
         )
+        return app.to_json()  # its whitelist has no reason to admit GitHub's API
     for problem in app.problems:
         reporter.warning(problem)
     host = urlsplit(api_url).hostname or api_url

@@ -32,11 +32,13 @@ def test_valid_pair(cli, github: FakeGitHub) -> None:
     assert github.tokens == {}
 
 
-def test_valid_pair_text_output(cli, github: FakeGitHub) -> None:
+@pytest.mark.parametrize("quiet", [[], ["-q"]], ids=["normal", "quiet"])
+def test_valid_pair_text_output(cli, github: FakeGitHub, quiet: list[str]) -> None:
     app = github.add_app()
     args = ["oauth-test", "--github-url", github.url, "--client-id", app.client_id]
-    run = cli(*args, env=secret_env(app.client_secret), code=0)
-    assert "credentials-valid" in run.stdout
+    run = cli(*quiet, *args, env=secret_env(app.client_secret), code=0)
+    assert run.stdout.startswith("credentials-valid: ")  # the verdict is the result, even with -q
+    assert ("Checking the client id" in run.stderr) is not quiet
     assert "Traceback" not in run.output
 
 
@@ -63,8 +65,33 @@ def test_unknown_or_deleted_app(cli, github: FakeGitHub, deleted: bool) -> None:
 def test_swapped_id_and_secret_are_called_out(cli, github: FakeGitHub) -> None:
     app = github.add_app()
     run = cli(*base_args(github, app.client_secret), env=secret_env(app.client_id), code=1)
-    assert parse_json(run)["verdict"] == "app-not-found"
+    data = parse_json(run)
+    assert data["verdict"] == "app-not-found"
+    # the hint says what to do, not only that the app may have been deleted
+    assert data["hint"].startswith("the client id and secret look swapped: pass the Client ID")
     assert "swapped" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("pasted", "warning", "code"),
+    [
+        ("{secret}\n", "removed whitespace (spaces or a line break) around the client secret", 0),
+        ('"{secret}"', "wrapped in quotes", 1),
+        ("{secret} x", "a space or line break inside", 1),
+        ("{short}", "it is 39 characters long", 1),
+    ],
+    ids=["newline", "quotes", "inner-space", "truncated"],
+)
+def test_a_badly_pasted_secret_is_explained(
+    cli, github: FakeGitHub, pasted: str, warning: str, code: int
+) -> None:
+    app = github.add_app()
+    value = pasted.format(secret=app.client_secret, short=app.client_secret[:-1])
+    run = cli(*base_args(github, app.client_id), env=secret_env(value), code=code)
+    assert warning in run.stderr
+    assert parse_json(run)["verdict"] == (
+        "credentials-valid" if code == 0 else "credentials-invalid"
+    )
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,23 @@ def test_bad_urls_are_usage_errors(bad: str) -> None:
     assert "p@" not in info.value.message
 
 
+@pytest.mark.parametrize(
+    ("given", "fix"),
+    [
+        ("https://api.github.com", "--github-url https://github.com "),
+        ("api.acme.ghe.com", "--github-url https://acme.ghe.com "),
+        ("https://ghe.example.com/api/v3", "--github-url https://ghe.example.com "),
+        ("https://github.com/settings/developers", "--github-url https://github.com"),
+        ("https://ghe.example.com:8443/login/oauth", "--github-url https://ghe.example.com:8443"),
+    ],
+)
+def test_github_url_must_be_the_web_address_itself(given: str, fix: str) -> None:
+    """An API URL or a pasted page would reach no OAuth endpoint (a misleading 404 later)."""
+    with pytest.raises(UsageError) as info:
+        endpoints(given, None)
+    assert info.value.hint is not None and fix in info.value.hint + " "
+
+
 def test_loopback_hosts() -> None:
     assert all(is_loopback_host(h) for h in ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"])
     assert not any(

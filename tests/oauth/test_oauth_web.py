@@ -190,6 +190,9 @@ def test_no_browser_prints_the_url_and_times_out(
     )
     assert robot.urls == []
     assert "Open this URL in a browser" in run.stderr
+    # before the wait: which callback GitHub must know, and what to do when it is Deskpro's
+    assert "has http://127.0.0.1/oauth-test among its callback URLs" in run.stderr
+    assert "use --mode device" in run.stderr
     assert (
         f"{github.url}/login/oauth/authorize?response_type=code&client_id={app.client_id}"
         in run.stderr
