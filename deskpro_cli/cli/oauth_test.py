@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from deskpro_cli.cli._common import json_option, path_argument, ui
+from deskpro_cli.errors import Interrupted
 from deskpro_cli.ui import UI
 
 SECRET_ENV = "DESKPRO_OAUTH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -48,6 +50,15 @@ class _CliReporter:
         )
 
 
+def _prompt(text: str, **kwargs: Any) -> str:
+    """``click.prompt`` on stderr; Ctrl-C (or end of input) there is an interruption (130)."""
+    try:
+        answer: str = click.prompt(text, err=True, **kwargs)
+    except click.Abort:
+        raise Interrupted("interrupted at the prompt; nothing was sent to GitHub") from None
+    return answer
+
+
 def _secret(option_value: str | None, mode: str, out: UI) -> str | None:
     env_value = os.environ.get(SECRET_ENV)
     if option_value is not None:
@@ -60,24 +71,21 @@ def _secret(option_value: str | None, mode: str, out: UI) -> str | None:
         return env_value
     if stdin_is_terminal():
         if mode == "device":
-            value: str = click.prompt(
+            value = _prompt(
                 "Client secret (Enter to skip: the device flow does not need it)",
                 default="",
                 show_default=False,
                 hide_input=True,
-                err=True,
             )
             return value or None
-        secret: str = click.prompt("Client secret", hide_input=True, err=True)
-        return secret
+        return _prompt("Client secret", hide_input=True)
     return None
 
 
 def _client_id(value: str | None) -> str | None:
     if value or not stdin_is_terminal():
         return value
-    answer: str = click.prompt("Client ID", err=True)
-    return answer
+    return _prompt("Client ID")
 
 
 @click.command(

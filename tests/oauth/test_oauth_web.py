@@ -55,6 +55,35 @@ def test_token_obtained_reported_and_revoked(cli, github: FakeGitHub, robot: Rob
         s.connect(("127.0.0.1", port))
 
 
+def test_ctrl_c_while_waiting_closes_the_port(cli, github: FakeGitHub, monkeypatch) -> None:
+    """In-process, so the port is seen closed by the code (a dead process closes it anyway):
+    Ctrl-C in the wait leaves through the server's ``with`` block, and --json gets its object."""
+    import json
+
+    from deskpro_cli.oauth.loopback import CallbackServer
+
+    ports: list[int] = []
+
+    def interrupted(self: CallbackServer, *args: object) -> None:
+        ports.append(self.port)
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", self.port)) == 0  # listening while it waits
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CallbackServer, "wait", interrupted)
+    app = github.add_app()
+    run = cli(
+        *web_args(github, app.client_id, "--no-browser"),
+        env=secret_env(app.client_secret),
+        code=130,
+    )
+    assert "Traceback" not in run.output and "interrupted" in run.stderr
+    assert json.loads(run.stdout)["exit_code"] == 130
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", ports[0])) != 0
+    assert github.tokens == {}
+
+
 def test_keep_token(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
     app = github.add_app()
     run = cli(*web_args(github, app.client_id, "--keep-token"), env=secret_env(app.client_secret))
