@@ -23,15 +23,9 @@ from deskpro_cli.errors import UsageError
 from deskpro_cli.http import Session as HttpSession
 from deskpro_cli.http import is_loopback_host
 from deskpro_cli.oauth.context import DEFAULT_CALLBACK_URL, Context
-from deskpro_cli.oauth.github import (
-    Token,
-    error_text,
-    judge_oauth_response,
-    log_answer,
-    network_errors,
-    token_from_body,
-)
+from deskpro_cli.oauth.github import Token, error_text, judge_oauth_response, token_from_body
 from deskpro_cli.oauth.loopback import CallbackResult, CallbackServer
+from deskpro_cli.oauth.network import log_answer, network_errors
 from deskpro_cli.oauth.verdicts import Stop, Verdict, verdict_for_error
 
 if TYPE_CHECKING:
