@@ -7,7 +7,6 @@ import hashlib
 import json
 import secrets
 import socket
-import string
 import struct
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
@@ -27,14 +26,13 @@ from fakes.github_data import (
     normalise_scopes,
     token_fields,
 )
+from fakes.github_device import DeviceRole
 from fakes.github_state import (
     CODE_TTL,
     DEVICE_GRANT,
     CodeGrant,
-    DeviceGrant,
     FakeApp,
     Recorded,
-    _rand,
     _with_query,
     redirect_matches,
 )
@@ -43,7 +41,7 @@ if TYPE_CHECKING:
     from fakes.github import FakeGitHub, _Server
 
 
-class Handler(ApiRole, BaseHTTPRequestHandler):
+class Handler(ApiRole, DeviceRole, BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     server_version = "github.com"
@@ -383,77 +381,6 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
             return
         old.revoked = True
         self._grant(app, old.scopes, kind)
-
-    def _device_code(self, rec: Recorded) -> None:
-        kind = negotiate(rec.headers.get("accept"))
-        if kind is None:
-            self._send(406, b"", "text/plain; charset=utf-8")
-            return
-        app = self._app(rec.form.get("client_id"))
-        if app is None:
-            self._html(404, NOT_FOUND_HTML)
-            return
-        if not app.device_flow_enabled:
-            self._oauth_answer(kind, error_fields("device_flow_disabled"), status=400)
-            return
-        device_code = secrets.token_hex(20)
-        alphabet = "BCDFGHJKLMNPQRSTVWXZ" + string.digits
-        user_code = _rand(4, alphabet) + "-" + _rand(4, alphabet)
-        self.fake.devices[device_code] = DeviceGrant(
-            app,
-            user_code,
-            normalise_scopes(rec.form.get("scope", "").split()),
-            self.fake.clock(),
-            self.fake.device_expires_in,
-            self.fake.device_interval,
-        )
-        host = rec.headers.get("host", f"127.0.0.1:{self.fake.port}")
-        fields: list[tuple[str, object]] = [
-            ("device_code", device_code),
-            ("user_code", user_code),
-            ("verification_uri", f"http://{host}/login/device"),
-            ("expires_in", self.fake.device_expires_in),
-            ("interval", self.fake.device_interval),
-        ]
-        self._oauth_answer(kind, fields)
-
-    def _device_poll(self, rec: Recorded, app: FakeApp, kind: str) -> None:
-        if not app.device_flow_enabled:
-            self._oauth_answer(kind, error_fields("device_flow_disabled"))
-            return
-        grant = self.fake.devices.get(rec.form.get("device_code", ""))
-        if grant is None or grant.app is not app or grant.status == "used":
-            self._oauth_answer(kind, error_fields("incorrect_device_code"))
-            return
-        now = self.fake.clock()
-        if now - grant.created > grant.expires_in:
-            self._oauth_answer(kind, error_fields("expired_token"))
-            return
-        previous = grant.last_poll if grant.last_poll is not None else grant.created
-        grant.last_poll = now
-        forced = self.fake.slow_down_polls > 0
-        if forced:
-            self.fake.slow_down_polls -= 1
-        if forced or now - previous < grant.interval:
-            grant.interval += self.fake.slow_down_increment
-            interval: object = grant.interval if kind == "json" else str(grant.interval)
-            self._oauth_answer(kind, error_fields("slow_down", interval=interval))
-            return
-        grant.polls += 1
-        outcome = self.fake.device_outcome
-        if (
-            grant.status == "pending"
-            and outcome
-            and grant.polls >= self.fake.device_outcome_after_polls
-        ):
-            grant.status = "approved" if outcome == "approve" else "denied"
-        if grant.status == "pending":
-            self._oauth_answer(kind, error_fields("authorization_pending"))
-        elif grant.status == "denied":
-            self._oauth_answer(kind, error_fields("access_denied"))
-        else:
-            grant.status = "used"
-            self._grant(app, grant.scopes, kind)
 
 
 def _consent_page(app: FakeApp, request_id: str, scope: str) -> str:
