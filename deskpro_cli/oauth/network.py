@@ -73,10 +73,16 @@ def network_errors(url: str, what: str, timeout: Any = None) -> Iterator[None]:
             "--timeout",
         ) from None
     except requests.exceptions.SSLError as exc:
+        why = (
+            "its certificate is not trusted here"
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc)
+            else type(exc).__name__
+        )
         raise Stop(
             Verdict.UNREACHABLE,
-            f"TLS failed with {host} while {what}: {type(exc).__name__}",
-            hint="a TLS-intercepting proxy needs its CA in REQUESTS_CA_BUNDLE",
+            f"TLS failed with {host} while {what}: {why}",
+            hint="a GitHub Enterprise Server with a certificate from your company's CA, or a "
+            "TLS-intercepting proxy, needs that CA: set REQUESTS_CA_BUNDLE to its PEM file",
         ) from None
     except requests.exceptions.ProxyError:
         raise Stop(

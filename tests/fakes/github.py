@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -57,7 +58,11 @@ __all__ = [
 class FakeGitHub:
     """The fake; use as a context manager (``with FakeGitHub() as gh:``)."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.time, *, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """``tls``: serve https with this server context (a GitHub Enterprise Server with a
+        certificate from a private CA); plain http otherwise."""
         self.clock = clock
         self.apps: dict[str, FakeApp] = {}
         self.codes: dict[str, CodeGrant] = {}
@@ -83,9 +88,9 @@ class FakeGitHub:
         self.slow_down_polls = 0
         self.lock = threading.RLock()
         self._stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), Handler, self)
+        self._server = _Server(("127.0.0.1", 0), Handler, self, tls)
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.api_url = self.url + "/api/v3"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -204,9 +209,24 @@ class FakeGitHub:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeGitHub) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type,
+        fake: FakeGitHub,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.fake = fake
+        self.tls = tls
         super().__init__(address, handler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        if self.tls is not None:
+            # The handshake happens on the handler's thread, at its first read: a client that
+            # refuses the certificate must not block the accepting thread.
+            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-answer (a timeout test) is not an error of the fake.
