@@ -39,6 +39,8 @@ class Credentials:
     client_id: str
     secret: str | None
     warnings: list[str] = field(default_factory=list)
+    #: What is odd about the secret's shape ("is wrapped in quotes, ..."), or None.
+    secret_shape: str | None = None
 
     @property
     def id_looks_like_secret(self) -> bool:
@@ -62,12 +64,12 @@ SWAPPED_HINT = (
 def _secret_shape(secret: str) -> str:
     """Why ``secret`` is not 40 hex characters, in words (never quoting it)."""
     if len(secret) > 1 and secret[0] in "\"'" and secret[-1] == secret[0]:
-        return "it is wrapped in quotes, which are sent as part of it"
+        return "is wrapped in quotes, which are sent as part of it"
     if any(c.isspace() for c in secret):
-        return "it has a space or line break inside"
+        return "has a space or line break inside"
     if len(secret) != 40:
-        return f"it is {len(secret)} characters long"
-    return "it has characters other than 0-9 and a-f"
+        return f"is {len(secret)} characters long"
+    return "has characters other than 0-9 and a-f"
 
 
 def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -> Credentials:
@@ -111,12 +113,14 @@ def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -
             "the client id does not look like a GitHub client id (20 hex characters, "
             "Ov23li… or Iv1.…/Iv23li… for GitHub Apps)"
         )
+    shape: str | None = None
     if sec is not None:
         if looks_like_client_id(sec):
             warnings.append("the client secret looks like a client id: were id and secret swapped?")
         elif not _HEX40.fullmatch(sec):
+            shape = _secret_shape(sec)
             warnings.append(
-                "the client secret does not look like a GitHub client secret (40 hex "
-                f"characters): {_secret_shape(sec)}"
+                f"the client secret does not look like a GitHub client secret (40 hex "
+                f"characters): it {shape}"
             )
-    return Credentials(cid, sec, warnings)
+    return Credentials(cid, sec, warnings, shape)

@@ -89,9 +89,10 @@ def test_a_badly_pasted_secret_is_explained(
     value = pasted.format(secret=app.client_secret, short=app.client_secret[:-1])
     run = cli(*base_args(github, app.client_id), env=secret_env(value), code=code)
     assert warning in run.stderr
-    assert parse_json(run)["verdict"] == (
-        "credentials-valid" if code == 0 else "credentials-invalid"
-    )
+    data = parse_json(run)
+    assert data["verdict"] == ("credentials-valid" if code == 0 else "credentials-invalid")
+    if code:  # the rejection's hint names the likely cause
+        assert data["hint"].startswith("the client secret as given ")
 
 
 @pytest.mark.parametrize(
