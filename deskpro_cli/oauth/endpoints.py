@@ -52,10 +52,6 @@ class Endpoints:
         """Whether any endpoint is plain http (allowed only on loopback, i.e. a local fake)."""
         return self.web.startswith("http://") or self.api.startswith("http://")
 
-    @property
-    def web_host(self) -> str:
-        return urlsplit(self.web).hostname or ""
-
 
 def normalise_url(value: str, option: str) -> str:
     """Check a base URL given on the command line and return it without a trailing slash.

@@ -148,7 +148,6 @@ def test_redactor_guards_every_log_record(caplog: pytest.LogCaptureFixture) -> N
 def test_scope_cover() -> None:
     assert scopes.missing(["repo", "user:email", "gist"], ["repo", "user"]) == ["gist"]
     assert scopes.missing(["public_repo"], ["repo"]) == []
-    assert scopes.normalise(["user", "gist", "user:email"]) == ["user", "gist"]
 
 
 def test_verdict_exit_codes() -> None:
