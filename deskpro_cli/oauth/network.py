@@ -50,6 +50,21 @@ def _is_dns_failure(exc: BaseException) -> bool:
     return "Name or service not known" in text or "nodename nor servname" in text
 
 
+def _proxy_name(url: str) -> str:
+    """`` host:port`` of the proxy the environment names for ``url`` (never its credentials)."""
+    from requests.utils import get_environ_proxies, select_proxy
+
+    proxy = select_proxy(url, get_environ_proxies(url))
+    if not proxy:
+        return ""
+    try:
+        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return ""
+    return f" {parts.hostname}{port}" if parts.hostname else ""
+
+
 @contextmanager
 def network_errors(url: str, what: str, timeout: Any = None) -> Iterator[None]:
     """Turn ``requests`` failures inside the block into :class:`Stop` (timeout / unreachable).
@@ -87,7 +102,7 @@ def network_errors(url: str, what: str, timeout: Any = None) -> Iterator[None]:
     except requests.exceptions.ProxyError:
         raise Stop(
             Verdict.UNREACHABLE,
-            f"the proxy refused or failed the connection to {host} while {what}",
+            f"the proxy{_proxy_name(url)} refused or failed the connection to {host} while {what}",
             hint="check HTTPS_PROXY / NO_PROXY",
         ) from None
     except requests.exceptions.ConnectionError as exc:

@@ -205,6 +205,22 @@ def test_dns_failure(cli) -> None:
     assert data["api_url"] == "https://github.invalid/api/v3"
 
 
+def test_proxy_failure_names_the_proxy_not_its_password(cli, monkeypatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://me:pr0xy-pw@127.0.0.1:{port}")
+    args = ["oauth-test", "--client-id", "Ov23liAbcdefghijklmn", "--json"]
+    run = cli(*args, env=secret_env("a" * 40), code=3)
+    data = parse_json(run)
+    assert data["verdict"] == "unreachable"
+    assert f"the proxy 127.0.0.1:{port} refused" in data["detail"]
+    assert "HTTPS_PROXY" in data["hint"]
+    assert "pr0xy-pw" not in run.output
+
+
 @pytest.mark.parametrize("mode", ["primary", "retry_after", "secondary"])
 def test_rate_limited(cli, github: FakeGitHub, mode: str) -> None:
     app = github.add_app()
