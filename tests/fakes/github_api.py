@@ -8,29 +8,12 @@ import time
 from typing import Any
 
 from fakes.github_data import BAD_CREDENTIALS, NOT_FOUND_API, REQUIRES_AUTH
+from fakes.github_plumbing import Plumbing
 from fakes.github_state import FakeApp, Recorded, TokenRecord
 
 
-class ApiRole:
-    """Mixed into the request handler (uses its ``fake``, ``_json``, ``_send`` and ``_app``)."""
-
-    fake: Any
-    headers: Any
-
-    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        raise NotImplementedError
-
-    def _send(
-        self,
-        status: int,
-        body: bytes = b"",
-        content_type: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        raise NotImplementedError
-
-    def _app(self, client_id: str | None) -> FakeApp | None:
-        raise NotImplementedError
+class ApiRole(Plumbing):
+    """The REST API role, on the shared plumbing."""
 
     def _bearer(self, rec: Recorded) -> str | None:
         auth = rec.headers.get("authorization", "")

@@ -4,38 +4,14 @@ from __future__ import annotations
 
 import secrets
 import string
-from typing import Any
 
 from fakes.github_data import NOT_FOUND_HTML, error_fields, negotiate, normalise_scopes
+from fakes.github_plumbing import Plumbing
 from fakes.github_state import DeviceGrant, FakeApp, Recorded, _rand
 
 
-class DeviceRole:
-    """Mixed into the request handler (uses its ``fake``, answer helpers and ``_app``)."""
-
-    fake: Any
-    headers: Any
-
-    def _send(
-        self,
-        status: int,
-        body: bytes = b"",
-        content_type: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        raise NotImplementedError
-
-    def _html(self, status: int, html: bytes | str) -> None:
-        raise NotImplementedError
-
-    def _app(self, client_id: str | None) -> FakeApp | None:
-        raise NotImplementedError
-
-    def _oauth_answer(self, kind: str, fields: list[tuple[str, object]], status: int = 200) -> None:
-        raise NotImplementedError
-
-    def _grant(self, app: FakeApp, scopes: list[str], kind: str) -> None:
-        raise NotImplementedError
+class DeviceRole(Plumbing):
+    """The device-flow role, on the shared plumbing."""
 
     def _device_code(self, rec: Recorded) -> None:
         kind = negotiate(rec.headers.get("accept"))

@@ -1,17 +1,14 @@
-"""The fake GitHub's request handler: plumbing, routing, faults, and the web/OAuth role."""
+"""The fake GitHub's request handler: routing, faults, and the web/OAuth role (the plumbing,
+the device-flow and REST API roles are in their own modules)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import socket
-import struct
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import TYPE_CHECKING
 
 from fakes.github_api import ApiRole
 from fakes.github_data import (
@@ -20,11 +17,9 @@ from fakes.github_data import (
     INTERSTITIAL,
     NOT_FOUND_API,
     NOT_FOUND_HTML,
-    encode,
     error_fields,
     negotiate,
     normalise_scopes,
-    token_fields,
 )
 from fakes.github_device import DeviceRole
 from fakes.github_state import (
@@ -38,91 +33,11 @@ from fakes.github_state import (
 )
 
 if TYPE_CHECKING:
-    from fakes.github import FakeGitHub, _Server
+    pass
 
 
-class Handler(ApiRole, DeviceRole, BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    server_version = "github.com"
-    sys_version = ""
-    timeout = 15
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None  # never print: request lines may carry codes
-
-    def version_string(self) -> str:
-        return "github.com"  # one ``Server: github.com`` header, as GitHub sends
-
-    @property
-    def fake(self) -> FakeGitHub:
-        return self.server.fake
-
-    # -- plumbing ----------------------------------------------------------------------------
-    def _read(self) -> Recorded:
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        form: dict[str, str] = {}
-        if ctype == "application/json" and body:
-            try:
-                data = json.loads(body)
-                if isinstance(data, dict):
-                    form = {k: str(v) for k, v in data.items() if v is not None}
-            except ValueError:
-                form = {}
-        elif body:
-            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        rec = Recorded(
-            self.command,
-            parts.path,
-            dict(parse_qsl(parts.query, keep_blank_values=True)),
-            {k.lower(): v for k, v in self.headers.items()},
-            body,
-            form,
-        )
-        with self.fake.lock:
-            self.fake.requests.append(rec)
-        return rec
-
-    def _send(
-        self,
-        status: int,
-        body: bytes = b"",
-        content_type: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        self.send_response(status)
-        self.send_header("X-GitHub-Request-Id", self._request_id())
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    @staticmethod
-    def _request_id() -> str:
-        return ":".join(secrets.token_hex(n).upper() for n in (2, 3, 3, 4, 4))
-
-    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(obj).encode(), "application/json; charset=utf-8", headers)
-
-    def _html(self, status: int, html: bytes | str) -> None:
-        data = html.encode() if isinstance(html, str) else html
-        self._send(status, data, "text/html; charset=utf-8")
-
-    def _redirect(self, location: str) -> None:
-        self._send(302, b"", "text/html; charset=utf-8", {"Location": location})
-
-    def _reset(self) -> None:
-        # RST instead of FIN: the client sees "connection reset by peer".
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.connection.close()
+class Handler(ApiRole, DeviceRole):
+    """The whole fake: routing and faults here, the web/OAuth role, and the mixed-in roles."""
 
     def _apply_fault(self, endpoint: str) -> bool:
         """Apply a pending fault; True when the answer has been given (or the socket reset)."""
@@ -228,10 +143,6 @@ class Handler(ApiRole, DeviceRole, BaseHTTPRequestHandler):
             handler(rec)
 
     # -- web role ----------------------------------------------------------------------------
-    def _app(self, client_id: str | None) -> FakeApp | None:
-        app = self.fake.apps.get(client_id or "")
-        return None if app is None or app.deleted else app
-
     def _authorize(self, rec: Recorded) -> None:
         q = rec.query
         app = self._app(q.get("client_id"))
@@ -301,10 +212,6 @@ class Handler(ApiRole, DeviceRole, BaseHTTPRequestHandler):
             pairs.append(("state", state))
         self._redirect(_with_query(target, pairs))
 
-    def _oauth_answer(self, kind: str, fields: list[tuple[str, object]], status: int = 200) -> None:
-        body, ctype = encode(fields, kind)
-        self._send(status, body, ctype, {"Cache-Control": "no-store"})
-
     def _client_credentials(self, rec: Recorded) -> tuple[str | None, str | None]:
         cid, secret = rec.form.get("client_id"), rec.form.get("client_secret")
         auth = rec.headers.get("authorization", "")
@@ -367,12 +274,6 @@ class Handler(ApiRole, DeviceRole, BaseHTTPRequestHandler):
             self._oauth_answer(kind, error_fields("unverified_user_email"))
             return
         self._grant(app, grant.scopes, kind)
-
-    def _grant(self, app: FakeApp, scopes: list[str], kind: str) -> None:
-        record = self.fake.issue_token(app, scopes)
-        scope = "" if app.kind == "github_app" else ",".join(scopes)
-        fields = token_fields(record.token, scope, kind, refresh_token=record.refresh_token)
-        self._oauth_answer(kind, fields)
 
     def _refresh(self, rec: Recorded, app: FakeApp, kind: str) -> None:
         old = self.fake.refresh.pop(rec.form.get("refresh_token", ""), None)
