@@ -242,6 +242,7 @@ def test_browser_seam_keeps_stdout_clean(monkeypatch: pytest.MonkeyPatch, capfd)
         return True
 
     monkeypatch.setattr(webbrowser, "open", noisy_open)
+    monkeypatch.setenv("DISPLAY", ":0")
     assert open_browser("http://127.0.0.1/") is True
     os.write(1, b"after\n")
     out, err = capfd.readouterr()
@@ -249,3 +250,25 @@ def test_browser_seam_keeps_stdout_clean(monkeypatch: pytest.MonkeyPatch, capfd)
     assert "launcher noise" in err
     monkeypatch.setenv("BROWSER", "false")
     assert open_browser("http://127.0.0.1/") is False
+
+
+def test_no_console_browser_without_a_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over SSH, webbrowser would start lynx or w3m in the terminal and block: the URL is shown
+    instead, unless BROWSER names a browser."""
+    import sys
+    import webbrowser
+
+    from deskpro_cli.oauth.browser import open_browser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, new=0: opened.append(url) or True)
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    assert open_browser("http://127.0.0.1/a") is False
+    monkeypatch.setenv("BROWSER", "w3m")
+    assert open_browser("http://127.0.0.1/b") is True
+    monkeypatch.delenv("BROWSER")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    assert open_browser("http://127.0.0.1/c") is True
+    assert opened == ["http://127.0.0.1/b", "http://127.0.0.1/c"]
