@@ -82,6 +82,29 @@ def _secret(option_value: str | None, mode: str, out: UI) -> str | None:
     return None
 
 
+#: Options that only some modes use -> those modes.
+_MODES_USING = {
+    "port": ("web",),
+    "callback_url": ("web",),
+    "no_browser": ("web", "device"),
+    "scopes": ("web", "device"),
+    "keep_token": ("web", "device"),
+}
+
+
+def _ignored_options(ctx: click.Context, mode: str) -> list[str]:
+    """Options typed on the command line that ``mode`` does not use."""
+    from click.core import ParameterSource
+
+    return [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.name in _MODES_USING
+        and mode not in _MODES_USING[param.name]
+        and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+    ]
+
+
 def _client_id(value: str | None) -> str | None:
     if value or not stdin_is_terminal():
         return value
@@ -173,6 +196,16 @@ def command(
     from deskpro_cli.oauth.runner import run_oauth_test
 
     out = ui()
+    ignored = _ignored_options(click.get_current_context(), mode)
+    if ignored:
+        out.warning(
+            f"{', '.join(ignored)} ignored: --mode {mode} does not use "
+            f"{'it' if len(ignored) == 1 else 'them'}",
+            hint="--mode check proves the id and secret only; scopes, the browser and the token "
+            "belong to --mode web and --mode device"
+            if mode == "check"
+            else None,
+        )
     settings = Settings(
         client_id=_client_id(client_id),
         secret=_secret(client_secret, mode, out),

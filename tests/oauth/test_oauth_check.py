@@ -236,6 +236,14 @@ def test_rate_limited(cli, github: FakeGitHub, mode: str) -> None:
         assert "secondary rate limit" in data["detail"]
 
 
+def test_options_the_mode_does_not_use_are_called_out(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    args = base_args(github, app.client_id, "--scope", "repo", "--port", "8123", "--keep-token")
+    run = cli(*args, env=secret_env(app.client_secret))
+    assert "--scope, --port, --keep-token ignored: --mode check does not use them" in run.stderr
+    assert parse_json(run)["verdict"] == "credentials-valid"
+
+
 def test_secret_option_warns_about_shell_history(cli, github: FakeGitHub) -> None:
     app = github.add_app()
     run = cli(*base_args(github, app.client_id, "--client-secret", app.client_secret), code=0)
