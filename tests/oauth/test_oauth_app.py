@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from fakes.github import FakeGitHub
 from oauth.oauth_helpers import RobotBrowser, base_args, parse_json, secret_env
 
@@ -169,9 +171,14 @@ def test_manifest_without_read_permission_is_only_a_warning(
     assert "Permission denied" in run.stderr
 
 
-def test_not_an_app_says_nothing(cli, github: FakeGitHub, tree) -> None:
+@pytest.mark.parametrize(
+    "files",
+    [{"notes.txt": "hello"}, {"package.json": '{"name": "some-node-project"}'}],
+    ids=["no-manifest", "node-project"],
+)
+def test_not_an_app_says_nothing(cli, github: FakeGitHub, tree, files) -> None:
     app = github.add_app()
-    path = tree({"notes.txt": "hello"})
+    path = tree(files)
     run = cli(*base_args(github, app.client_id, str(path)), env=secret_env(app.client_secret))
     assert parse_json(run)["app"] is None
     assert "manifest" not in run.stderr

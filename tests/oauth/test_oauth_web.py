@@ -1,5 +1,5 @@
 """``deskpro oauth-test --mode web``: the loopback flow against the fake, the browser played by a
-robot (the Chromium test is in test_oauth_browser.py)."""
+robot (the Chromium test is in test_oauth_process.py)."""
 
 from __future__ import annotations
 
