@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from deskpro_cli.cli._common import json_option, path_argument, ui
 from deskpro_cli.errors import Interrupted
 from deskpro_cli.ui import UI
+
+if TYPE_CHECKING:
+    from deskpro_cli.oauth.verdicts import Outcome
 
 SECRET_ENV = "DESKPRO_OAUTH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
 
@@ -196,16 +199,7 @@ def command(
     from deskpro_cli.oauth.runner import run_oauth_test
 
     out = ui()
-    ignored = _ignored_options(click.get_current_context(), mode)
-    if ignored:
-        out.warning(
-            f"{', '.join(ignored)} ignored: --mode {mode} does not use "
-            f"{'it' if len(ignored) == 1 else 'them'}",
-            hint="--mode check proves the id and secret only; scopes, the browser and the token "
-            "belong to --mode web and --mode device"
-            if mode == "check"
-            else None,
-        )
+    _warn_ignored(out, click.get_current_context(), mode)
     settings = Settings(
         client_id=_client_id(client_id),
         secret=_secret(client_secret, mode, out),
@@ -221,19 +215,37 @@ def command(
         path=path,
     )
     outcome = run_oauth_test(settings, _CliReporter(out))
+    _render(out, outcome)
+    click.get_current_context().exit(outcome.exit_code)
+
+
+def _warn_ignored(out: UI, ctx: click.Context, mode: str) -> None:
+    ignored = _ignored_options(ctx, mode)
+    if ignored:
+        out.warning(
+            f"{', '.join(ignored)} ignored: --mode {mode} does not use "
+            f"{'it' if len(ignored) == 1 else 'them'}",
+            hint="--mode check proves the id and secret only; scopes, the browser and the token "
+            "belong to --mode web and --mode device"
+            if mode == "check"
+            else None,
+        )
+
+
+def _render(out: UI, outcome: Outcome) -> None:
+    """The verdict on stdout (or the JSON object), notes and failures on stderr."""
     if out.json:
         out.emit_json(outcome.to_json())
     for note in outcome.notes:
         out.warning(note)
-    if outcome.ok:
-        verdict = f"{outcome.verdict.value}: {outcome.detail}"
-        if out.json:
-            out.success(verdict)
-        else:
-            out.result(verdict, fg="green")  # the result itself: shown with -q too
-        if outcome.login is not None:
-            out.result(f"login:  {outcome.login}")
-            out.result(f"scopes: {', '.join(outcome.scopes or []) or '(none)'}")
-    else:
+    if not outcome.ok:
         out.error(f"{outcome.verdict.value}: {outcome.detail}", outcome.hint)
-    click.get_current_context().exit(outcome.exit_code)
+        return
+    verdict = f"{outcome.verdict.value}: {outcome.detail}"
+    if out.json:
+        out.success(verdict)
+    else:
+        out.result(verdict, fg="green")  # the result itself: shown with -q too
+    if outcome.login is not None:
+        out.result(f"login:  {outcome.login}")
+        out.result(f"scopes: {', '.join(outcome.scopes or []) or '(none)'}")
