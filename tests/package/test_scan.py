@@ -241,6 +241,21 @@ def test_every_kind_of_github_token(tmp_path, prefix):
     assert found.kind == "GitHub token"
 
 
+def test_real_third_party_builds_are_not_flagged(sdk_core_js):
+    # Minified and bundled code is where false positives live: every JavaScript, CSS and source
+    # map file npm installed for the tests (React's UMD builds, the apps SDK, esbuild, ...).
+    node_modules = sdk_core_js.parents[3]
+    scanned = [
+        p
+        for p in sorted(node_modules.rglob("*"))
+        if p.suffix in (".js", ".mjs", ".cjs", ".css", ".map") and p.is_file()
+    ]
+    assert len(scanned) > 100
+    assert node_modules / "react/umd/react.production.min.js" in scanned
+    flagged = {str(p.relative_to(node_modules)): find_secrets(p) for p in scanned}
+    assert {name: found for name, found in flagged.items() if found} == {}
+
+
 def test_pem_with_escaped_newlines_in_a_js_string(tmp_path):
     body = PEM.replace("\n", "\\n")
     found = find_secrets(write(tmp_path, f'const key = "{body}";'))
