@@ -22,6 +22,7 @@ from deskpro_cli.errors import (
     EXIT_INTERRUPTED,
     DeskproError,
     EnvironmentFailure,
+    Interrupted,
     ProblemsFound,
 )
 from deskpro_cli.ui import UI, colour_policy, configure_logging
@@ -120,7 +121,8 @@ class DeskproGroup(click.Group):
             _report(ctx, exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted", err=True)
+            click.echo("", err=True)  # end the line the terminal's ^C was echoed on
+            _report(ctx, Interrupted("interrupted"))  # --json still gets its one object
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # the reader went away (`deskpro validate | head`): stop quietly, as a program that
@@ -207,8 +209,19 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    SIGTERM (a CI job cancelled, ``docker stop``, ``kill``) is handled like Ctrl-C, so every
+    command removes what it had half written and exits 130 instead of dying mid-write.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     cli.main(prog_name="deskpro")
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":  # pragma: no cover

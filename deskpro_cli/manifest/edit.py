@@ -246,7 +246,7 @@ class Editor:
         before, after = source.text, self.doc.text
         result = EditResult(
             file=source.display,
-            path=Path(source.path),
+            path=source.path,
             before=before,
             after=after,
             diff=unified_diff(before, after, source.display),
@@ -279,7 +279,7 @@ class Editor:
         return result
 
     def _write(self, text: str) -> None:
-        target = Path(self.source.path).resolve()
+        target = self.source.path.resolve()
         try:
             on_disk = target.read_bytes()
         except FileNotFoundError:

@@ -10,7 +10,7 @@ files next to it. Unreadable input (not UTF-8, a BOM, empty, not JSON, not an ob
 from __future__ import annotations
 
 import os
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound, UsageError
 from deskpro_cli.manifest.jsonpos import (
@@ -23,6 +23,9 @@ from deskpro_cli.manifest.jsonpos import (
 from deskpro_cli.manifest.model import NPM_KEYS
 from deskpro_cli.manifest.reading import decode_manifest_bytes, json_type, problem_error
 from deskpro_cli.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: A manifest is a few kilobytes; anything past this is the wrong file (and is not read).
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
@@ -48,11 +51,12 @@ class Bundle(NamedTuple):
 class ManifestSource:
     """A manifest as read from the user's file, with positions for every value.
 
-    (A plain class rather than a dataclass: building a dataclass costs start-up time on every
-    run of ``deskpro validate``.)
+    (A plain class rather than a dataclass, and paths kept as str with :class:`pathlib.Path`
+    views built on demand: building a dataclass and importing pathlib cost start-up time on
+    every run of ``deskpro validate``.)
 
     Attributes:
-        path: the file the text came from (for a zip: the zip itself), as a str.
+        path: the file the text came from (for a zip: the zip itself); ``filename`` as a str.
         display: how problems name that file (``package.json``, ``dist/app.zip!/manifest.json``).
         kind: ``package.json`` (manifest under ``deskpro``) or ``manifest.json``.
         origin: what PATH was: a project folder, a file, a built ``dist/`` folder or a zip.
@@ -60,13 +64,14 @@ class ManifestSource:
         parsed: the parsed document with spans and duplicate keys.
         pointer: JSON pointer of the manifest object in the file (``/deskpro`` or ``""``).
         bundle: the built files next to the manifest (``dist/`` or zip), else None.
-        project_dir: the project folder (a str), when the source is a project's file.
+        project_dir: the project folder, when the source is a project's file; ``project_folder``
+            as a str.
         notes: problems noticed while finding the source (e.g. a shadowed package.json manifest).
     """
 
     def __init__(
         self,
-        path: str,
+        filename: str,
         display: str,
         kind: Kind,
         origin: Origin,
@@ -74,7 +79,7 @@ class ManifestSource:
         parsed: ParsedJson,
         pointer: str,
     ) -> None:
-        self.path = path
+        self.filename = filename
         self.display = display
         self.kind: Kind = kind
         self.origin: Origin = origin
@@ -82,8 +87,22 @@ class ManifestSource:
         self.parsed = parsed
         self.pointer = pointer
         self.bundle: Bundle | None = None
-        self.project_dir: str | None = None
+        self.project_folder: str | None = None
         self.notes: list[Problem] = []
+
+    @property
+    def path(self) -> Path:
+        """The file the text came from, as a :class:`pathlib.Path`."""
+        from pathlib import Path
+
+        return Path(self.filename)
+
+    @property
+    def project_dir(self) -> Path | None:
+        """The project folder, as a :class:`pathlib.Path`, or None outside a project."""
+        from pathlib import Path
+
+        return None if self.project_folder is None else Path(self.project_folder)
 
     def __repr__(self) -> str:
         return f"ManifestSource({self.display!r}, kind={self.kind!r}, origin={self.origin!r})"
@@ -91,7 +110,7 @@ class ManifestSource:
     def with_text(self, parsed: ParsedJson) -> ManifestSource:
         """The same source with another text (an edit of it): ``parsed`` is the new text's parse."""
         other = ManifestSource(
-            self.path,
+            self.filename,
             self.display,
             self.kind,
             self.origin,
@@ -99,7 +118,8 @@ class ManifestSource:
             parsed,
             self.pointer,
         )
-        other.bundle, other.project_dir, other.notes = self.bundle, self.project_dir, self.notes
+        other.bundle, other.project_folder = self.bundle, self.project_folder
+        other.notes = self.notes
         return other
 
     @property
@@ -243,7 +263,7 @@ def _load_folder(folder: str) -> ManifestSource:
     is_project = os.path.isfile(package) or os.path.isdir(os.path.join(folder, "src"))
     if os.path.isfile(manifest) and is_project:
         source = _load_file(manifest, origin="project", kind="manifest.json")
-        source.project_dir = folder
+        source.project_folder = folder
         if os.path.isfile(package):
             shadowed = _shadowed_package_manifest(package)
             if shadowed is not None:
@@ -255,7 +275,7 @@ def _load_folder(folder: str) -> ManifestSource:
         return source
     if os.path.isfile(package):
         source = _load_file(package, origin="project", kind="package.json")
-        source.project_dir = folder
+        source.project_folder = folder
         return source
     hint = "point PATH at your app's folder, or create a project with `deskpro init DIR`"
     dist = os.path.join(folder, "dist")
