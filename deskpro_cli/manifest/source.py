@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound, UsageError
 from deskpro_cli.manifest.jsonpos import (
+    MAX_DEPTH,
     JsonSyntaxError,
     JsonTooDeep,
     ParsedJson,
@@ -353,7 +354,8 @@ def _from_bytes(
         raise problem_error(
             shown,
             "DP004",
-            f"{exc.msg}: a manifest nests about six levels, so this is not one",
+            f"the file nests objects and arrays more than {MAX_DEPTH} levels deep; a manifest "
+            "nests about six, so this is not one",
             hint="point PATH at your app's package.json or manifest.json",
             line=exc.line,
             column=exc.column,
