@@ -222,9 +222,10 @@ class DevServer:
         self._emit(BuildStarted(changed=rel))
         previous = self.board.current()
         started = self.clock()
-        out_dir = self.target.new_staging()
+        out_dir: Path | None = None
         trace: str | None = None
         try:
+            out_dir = self.target.new_staging()
             warnings = tuple(self.build_step(self._build_path, out_dir))
             built = self.target.install(out_dir)
             state = BuildState(
@@ -235,7 +236,8 @@ class DevServer:
                 duration=self.clock() - started,
             )
         except Exception as exc:  # noqa: BLE001 - every failure becomes the error page
-            self.target.discard(out_dir)
+            if out_dir is not None:
+                self.target.discard(out_dir)
             error, internal = _as_error(exc)
             if internal:
                 import traceback

@@ -222,3 +222,31 @@ def test_stop_ends_open_connections(app: Path) -> None:
     assert done.wait(5), "the event stream was not closed by stop()"
     sock.close()
     assert not (app / "target" / ".deskpro-serve").exists()
+
+
+def test_unwritable_target_fails_at_start(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_mkdir = Path.mkdir
+
+    def mkdir(self: Path, *args: object, **kwargs: object) -> None:
+        if self.name == ".deskpro-serve":
+            raise PermissionError(13, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    server = DevServer(app, lambda p, o: [], ServeOptions(port=0, watch="off"))
+    with pytest.raises(EnvironmentFailure) as info:
+        server.start()
+    server.stop()
+    assert info.value.message == f"cannot write to {app / 'target'}: Permission denied"
+    assert "writable" in (info.value.hint or "")
+
+
+def test_no_staging_is_left_between_builds(app: Path) -> None:
+    """A run killed before (SIGKILL, power loss) left a half build; it goes at start, and a
+    running server keeps no staging folder between builds, so a kill leaves nothing either."""
+    leftover = app / "target" / ".deskpro-serve" / "build-99-1" / "out"
+    leftover.mkdir(parents=True)
+    (leftover / "manifest.json").write_text("{}")
+    with running(app, watch="off") as srv:
+        assert srv.wait_for_build().ok
+        assert not (app / "target" / ".deskpro-serve").exists()
