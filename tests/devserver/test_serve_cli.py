@@ -215,3 +215,19 @@ def test_urls_are_shown_once_the_app_builds_and_again_when_they_move(tree) -> No
     finally:
         proc.kill()
     assert proc.output.count("ticket-sidebar") == 2, proc.output
+
+
+def test_sigterm_stops_like_ctrl_c(app: Path) -> None:
+    proc = ServeProcess("--port", "0", cwd=app)
+    try:
+        port = int(proc.wait_for(r"on http://127\.0\.0\.1:(\d+)").group(1))
+        proc.wait_for(r"build #1")
+        proc.proc.send_signal(signal.SIGTERM)
+        code = proc.finish()
+    finally:
+        proc.kill()
+    assert code == 130, proc.output
+    assert "Traceback" not in proc.output and "interrupted" in proc.output
+    assert not (app / "target" / ".deskpro-serve").exists()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
