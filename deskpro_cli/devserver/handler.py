@@ -68,10 +68,35 @@ class DevRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
+    def version_string(self) -> str:
+        return self.server_version
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request, a URI too long, an unknown method)
+        with the same headers as every other answer and a one-line plain-text body."""
+        self.close_connection = True
+        # A request line refused before its version was read counts as HTTP/0.9, which would
+        # send the body with no status line or headers at all.
+        self.request_version = self.protocol_version
+        reason = message or self.responses.get(code, ("error",))[0]
+        body = f"{code} {reason}\n".encode("utf-8", "replace")
+        self._send_bytes(
+            code,
+            body,
+            "text/plain; charset=utf-8",
+            head=self.command == "HEAD",
+            extra={"Connection": "close"},
+        )
+
     def _common_headers(self) -> None:
         for name, value in CORS_HEADERS:
             self.send_header(name, value)
-        if self.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
+        # No request headers yet when http.server refuses a request line.
+        headers = getattr(self, "headers", None)
+        if (
+            headers is not None
+            and headers.get("Access-Control-Request-Private-Network", "").lower() == "true"
+        ):
             # Chrome's Private Network Access: a helpdesk on the internet asking for localhost.
             self.send_header("Access-Control-Allow-Private-Network", "true")
         self.send_header("Cache-Control", "no-store")

@@ -250,3 +250,27 @@ def test_no_staging_is_left_between_builds(app: Path) -> None:
     with running(app, watch="off") as srv:
         assert srv.wait_for_build().ok
         assert not (app / "target" / ".deskpro-serve").exists()
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [
+        ("FOO /manifest.json HTTP/1.1", b"501"),
+        ("GET /" + "a" * 70_000 + " HTTP/1.1", b"414"),
+        ("GET /manifest.json HTTP/9.9", b"505"),
+        ("GET /manifest.json HTTP/1.1 extra", b"400"),
+    ],
+)
+def test_refusals_of_http_server_carry_the_same_headers(
+    server: DevServer, request_line: str, status: bytes
+) -> None:
+    raw = raw_request(server.port, request_line)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 " + status), head
+    lines = head.decode().lower().split("\r\n")
+    for name, value in CORS_HEADERS:
+        assert f"{name}: {value}".lower() in lines
+    assert "cache-control: no-store" in lines
+    assert "content-type: text/plain; charset=utf-8" in lines
+    assert "server: deskpro-serve" in lines
+    assert body.startswith(status + b" ")
