@@ -200,8 +200,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self._not_found(
                 head,
                 f"This server serves version {state.built.app_version} of the app, at "
-                f"{state.built.files_prefix}/; this request asked for {segments[0]}. Install or "
-                "update the app in the helpdesk at the version in package.json.",
+                f"{state.built.files_prefix}/; this request asked for {segments[0]}. Bring the "
+                f"app in the helpdesk to version {state.built.app_version} (deskpro package, then "
+                "upload dist/app.zip), or put the old version back in the manifest.",
             )
             return
         self._serve_file(segments, head=head, build_id=state.id)

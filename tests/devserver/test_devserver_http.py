@@ -120,6 +120,7 @@ def test_wrong_version_is_404_with_explanation(server: DevServer) -> None:
     resp = request(server.port, "/v1.0.0/files/html/index.html")
     assert resp.status == 404
     assert "serves version 1.2.3" in resp.text
+    assert "Bring the app in the helpdesk to version 1.2.3" in resp.text
 
 
 def test_only_the_build_is_served(server: DevServer, app: Path) -> None:
