@@ -173,7 +173,7 @@ def test_status_and_event_stream(server: DevServer) -> None:
     assert payload["id"] == 1 and payload["ok"] is True
     js = request(server.port, "/__deskpro/reload.js")
     assert js.headers["content-type"] == "text/javascript; charset=utf-8"
-    assert b"EventSource" in js.body
+    assert b"new WebSocket(" in js.body
 
 
 def test_events_reach_the_caller(app: Path) -> None:
