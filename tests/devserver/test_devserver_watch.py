@@ -136,6 +136,8 @@ def test_files_outside_the_sources_do_not_rebuild(app: Path) -> None:
         (app / "node_modules" / "x").mkdir(parents=True)
         (app / "node_modules" / "x" / "index.js").write_text("1\n")
         (app / "src/main/resources/.app.js.swp").write_text("swap\n")
+        (app / "src/main/resources/node_modules/dep").mkdir(parents=True)
+        (app / "src/main/resources/node_modules/dep/index.js").write_text("1\n")
         time.sleep(0.6)
         (app / "src/main/resources/app.js").write_text("// changed\n")
         srv.wait_for_build(after=1, timeout=3.0)
