@@ -275,3 +275,16 @@ def test_refusals_of_http_server_carry_the_same_headers(
     assert "content-type: text/plain; charset=utf-8" in lines
     assert "server: deskpro-serve" in lines
     assert body.startswith(status + b" ")
+
+
+def test_defaults_are_dev_modes_port_on_loopback_only() -> None:
+    from deskpro_cli.cli.serve import command
+
+    defaults = {p.name: p.default for p in command.params}
+    assert defaults["port"] == 31080 == ServeOptions().port
+    assert defaults["host"] == "127.0.0.1" == ServeOptions().host
+
+
+def test_the_socket_listens_on_loopback_only(server: DevServer) -> None:
+    assert server._httpd is not None
+    assert server._httpd.socket.getsockname()[0] == "127.0.0.1"
