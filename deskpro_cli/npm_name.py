@@ -8,6 +8,7 @@ new apps to the rules npm itself would enforce on ``npm publish``: lower case, U
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MAX_LENGTH = 214
 
@@ -103,11 +104,17 @@ def name_problems(name: str) -> list[str]:
 
 
 def suggest_name(text: str, *, fallback: str = "deskpro-app") -> str:
-    """A valid npm name made from ``text`` (a folder name, a title): ``My App!`` -> ``my-app``.
+    """A valid npm name made from ``text`` (a folder name, a title): ``My App!`` -> ``my-app``,
+    ``Café Tools`` -> ``cafe-tools``, ``@Acme/Tools`` -> ``@acme/tools``.
 
     Always returns a name for which :func:`name_problems` is empty.
     """
-    candidate = re.sub(r"[^a-z0-9._~-]+", "-", text.strip().lower())
+    lowered = text.strip().lower()
+    if lowered and not name_problems(lowered):
+        return lowered  # only the case was wrong (a scoped name keeps its scope)
+    # Accented letters lose their accents rather than the whole letter (é -> e).
+    plain = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode("ascii")
+    candidate = re.sub(r"[^a-z0-9._~-]+", "-", plain)
     candidate = re.sub(r"-{2,}", "-", candidate).lstrip("._-~").rstrip(".-~")
     candidate = candidate.replace("~", "-")[:MAX_LENGTH].rstrip(".-")
     if not candidate:

@@ -4,12 +4,9 @@ Contract:
 - Every value is checked before anything is written: the template, the npm package name, the
   targets, the title/description/author, and the target folder (refused when it holds files,
   unless ``force``).
-- The project is rendered into a temporary folder and then moved into place: when the target does
-  not exist yet the temporary folder sits beside it and one ``rename`` puts it in place; into an
-  existing folder (empty, or with ``force``) the files are linked one by one from a temporary
-  folder inside it, with a no-clobber link (an existing file is never overwritten). Any failure,
-  Ctrl-C included, rolls back what was placed, removes the temporary folder and any parent
-  folders this call created.
+- The project is rendered in memory, then placed by :func:`deskpro_cli.place.place_files`: into
+  a temporary folder moved into place, never overwriting an existing file (``force``), never
+  writing through a symbolic link, and rolled back on any failure, Ctrl-C included.
 - Files come from ``boilerplate/`` (shared by every template, copied as bytes) and then
   ``templates/<template>/`` (a file there replaces a boilerplate file of the same path). Only
   ``*.jinja`` files are rendered (jinja2 sandbox, StrictUndefined, final newlines kept, HTML
@@ -24,15 +21,11 @@ them in.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,6 +35,7 @@ from deskpro_cli import __version__
 from deskpro_cli.build import cdn
 from deskpro_cli.errors import CheckFailed, EnvironmentFailure, UsageError
 from deskpro_cli.npm_name import name_problems, suggest_name
+from deskpro_cli.place import place_files
 from deskpro_cli.resources import data_dir
 
 log = logging.getLogger(__name__)
@@ -203,7 +197,29 @@ def check_answers(answers: Answers) -> Answers:
 
 
 def check_directory(directory: Path, *, force: bool) -> None:
-    """Refuse a target that is not a folder, or a folder with files in it unless ``force``."""
+    """Refuse a target that is not a folder, or a folder with files in it unless ``force``.
+
+    Raises:
+        CheckFailed: a file, a broken link, a file among its parents, a folder with files (1).
+        UsageError: a name longer than the file system allows (2).
+        EnvironmentFailure: the folder or a parent cannot be looked at (permissions) (3).
+    """
+    try:
+        _check_directory(directory, force=force)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise UsageError(
+                f"cannot use {directory}: the name is too long for the file system",
+                hint="choose a shorter folder name",
+            ) from exc
+        raise EnvironmentFailure(
+            f"cannot look at {exc.filename or directory}: {exc.strerror or exc}; nothing was "
+            "written",
+            hint="choose a folder you can read, or fix the permissions of that one",
+        ) from exc
+
+
+def _check_directory(directory: Path, *, force: bool) -> None:
     if directory.is_symlink() and not directory.exists():
         raise CheckFailed(
             f"{directory} is a broken symbolic link", hint="remove it or choose another folder"
@@ -335,104 +351,6 @@ def project_files(template: str, answers: Answers) -> dict[str, bytes]:
 
 
 # -- writing, all or nothing --------------------------------------------------------------------
-def _conflicts(directory: Path, files: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Split ``files`` into (to create, to keep); refuse a path blocked by a non-folder."""
-    create: list[str] = []
-    keep: list[str] = []
-    for rel in files:
-        target = directory / rel
-        parent = target.parent
-        while parent != directory:
-            if parent.exists() and not parent.is_dir():
-                raise CheckFailed(
-                    f"cannot create {target}: {parent} is a file, not a folder; nothing was "
-                    "written",
-                    hint="move that file away or choose another folder",
-                )
-            parent = parent.parent
-        if target.is_dir():
-            raise CheckFailed(
-                f"cannot create {target}: a folder of that name exists; nothing was written",
-                hint="move that folder away or choose another folder",
-            )
-        (keep if target.exists() or target.is_symlink() else create).append(rel)
-    return create, keep
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _missing_parents(directory: Path) -> list[Path]:
-    """The folders above ``directory`` that do not exist, outermost first."""
-    missing: list[Path] = []
-    parent = directory.parent
-    while not parent.exists() and parent != parent.parent:
-        missing.append(parent)
-        parent = parent.parent
-    return list(reversed(missing))
-
-
-def _environment_error(exc: OSError, what: str) -> EnvironmentFailure:
-    where = exc.filename or what
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        hint = "choose a folder you can write to, or fix the permissions of that one"
-    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        hint = "free some disk space and run the command again"
-    else:
-        hint = None
-    return EnvironmentFailure(
-        f"cannot write {where}: {exc.strerror or exc}; nothing was left behind", hint=hint
-    )
-
-
-def _write_tree(root: Path, files: Mapping[str, bytes]) -> None:
-    mode = 0o666 & ~_umask()
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-
-
-def _place_file(source: Path, target: Path) -> None:
-    """Move ``source`` to ``target`` without ever replacing an existing ``target``."""
-    try:
-        os.link(source, target)  # fails with EEXIST: never overwrites
-    except OSError as exc:
-        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
-            raise
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle, source.open("rb") as src:
-            shutil.copyfileobj(src, handle)
-
-
-def _merge(staging: Path, directory: Path, create: list[str]) -> None:
-    """Place the staged files into an existing folder; on any failure undo what was placed."""
-    made_dirs: list[Path] = []
-    placed: list[Path] = []
-    try:
-        for rel in create:
-            target = directory / rel
-            missing = [p for p in reversed(target.parents) if not p.exists()]
-            for folder in missing:
-                folder.mkdir()
-                made_dirs.append(folder)
-            _place_file(staging / rel, target)
-            placed.append(target)
-    except BaseException:
-        for path in reversed(placed):
-            with contextlib.suppress(OSError):
-                path.unlink()
-        for folder in reversed(made_dirs):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
-
-
 def scaffold(
     directory: Path, template: str, answers: Answers, *, force: bool = False
 ) -> ScaffoldResult:
@@ -440,7 +358,8 @@ def scaffold(
 
     Raises:
         UsageError: a bad template, name, target or text value (exit 2); nothing written.
-        CheckFailed: ``directory`` is a file, or not empty without ``force`` (exit 1).
+        CheckFailed: ``directory`` is a file, or not empty without ``force``, or a file of the
+            project is blocked (exit 1); nothing written.
         EnvironmentFailure: the folder cannot be written, the disk is full (exit 3).
         KeyboardInterrupt: passed on after everything written was removed.
     """
@@ -448,41 +367,6 @@ def scaffold(
     answers = check_answers(answers)
     directory = Path(directory)
     check_directory(directory, force=force)
-    files = project_files(template, answers)
-    exists = directory.exists()
-    create, keep = _conflicts(directory, files) if exists else (list(files), [])
-
-    made_parents = _missing_parents(directory)
-    staging: Path | None = None
-    try:
-        for folder in made_parents:
-            folder.mkdir()
-        # Beside a new folder (one rename puts it in place); inside an existing one (same
-        # filesystem for the no-clobber links, and its parent need not be writable).
-        staging = Path(
-            tempfile.mkdtemp(prefix=".deskpro-init-", dir=directory if exists else directory.parent)
-        )
-        _write_tree(staging, {rel: files[rel] for rel in create})
-        if exists:
-            _merge(staging, directory, create)
-        else:
-            staging.chmod(0o777 & ~_umask())
-            staging.rename(directory)
-            staging = None
-    except OSError as exc:
-        _cleanup(staging, made_parents)
-        raise _environment_error(exc, str(directory)) from exc
-    except BaseException:
-        _cleanup(staging, made_parents)
-        raise
-    _cleanup(staging, [])
-    log.info("created %d files in %s (kept %d)", len(create), directory, len(keep))
-    return ScaffoldResult(directory, template, tuple(create), tuple(keep))
-
-
-def _cleanup(staging: Path | None, made_parents: list[Path]) -> None:
-    if staging is not None:
-        shutil.rmtree(staging, ignore_errors=True)
-    for folder in reversed(made_parents):
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+    placed = place_files(directory, project_files(template, answers))
+    log.debug("created %d files in %s (kept %d)", len(placed.created), directory, len(placed.kept))
+    return ScaffoldResult(directory, template, placed.created, placed.kept)

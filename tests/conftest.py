@@ -145,6 +145,26 @@ def _missing(what: str, how: str) -> None:
     pytest.skip(f"{what} not installed ({how})")
 
 
+def npm_install(project: Path) -> None:
+    """``npm install`` in ``project`` from the npm registry (the way a developer gets a new
+    react app's esbuild, react and react-dom); skips without npm or the registry, fails in CI."""
+    import subprocess
+
+    npm = shutil.which("npm")
+    if npm is None:
+        _missing("npm", "install Node.js")
+    out = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if out.returncode != 0:
+        said = f"{out.stdout}\n{out.stderr}".strip()
+        _missing("the npm registry", f"npm install failed in {project}:\n{said}")
+
+
 @pytest.fixture(scope="session")
 def esbuild_path() -> Path:
     """The pinned esbuild that .ci/run installs into tests/node."""

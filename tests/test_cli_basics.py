@@ -66,6 +66,41 @@ def test_errors_become_messages_and_codes(exc: BaseException, code: int) -> None
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [
+        (CheckFailed("bad thing", hint="fix it"), 1),
+        (KeyboardInterrupt(), 130),
+        (OSError(28, "No space left on device", "dist/app.zip"), 3),
+    ],
+    ids=["deskpro-error", "ctrl-c", "disk-full"],
+)
+def test_json_mode_gets_exactly_one_object_whatever_ends_the_run(
+    exc: BaseException, code: int
+) -> None:
+    """``--json`` promises one JSON object on stdout, also when the run is interrupted."""
+    import json
+
+    from click.testing import CliRunner
+
+    from deskpro_cli.cli._common import json_option
+
+    @click.command("boom")
+    @json_option
+    def boom(as_json: bool) -> None:
+        raise exc
+
+    group = DeskproGroup(
+        callback=deskpro_group.callback, params=deskpro_group.params, name="deskpro"
+    )
+    group.add_command(boom)
+    result = CliRunner().invoke(group, ["boom", "--json"])
+    assert result.exit_code == code, result.output
+    data = json.loads(result.stdout)
+    assert (data["ok"], data["exit_code"]) == (False, code)
+    assert "Traceback" not in result.output
+
+
 def test_problems_error_renders_each_problem_and_hint() -> None:
     from click.testing import CliRunner
 

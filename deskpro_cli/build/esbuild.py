@@ -13,6 +13,7 @@ Where esbuild is looked for, first match wins:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -33,9 +34,30 @@ MIN_VERSION = (0, 17, 0)
 ENV_VAR = "DESKPRO_ESBUILD"
 
 
-def install_command() -> str:
-    """The exact command that puts the pinned esbuild into an app."""
+def install_command(project_dir: Path | None = None) -> str:
+    """The exact command that puts esbuild into the app in ``project_dir``.
+
+    Plain ``npm install`` when the app's package.json already lists esbuild (it is only not
+    installed yet, as in a fresh ``deskpro init --template react`` project); otherwise the
+    command that adds the pinned esbuild as a devDependency.
+    """
+    if project_dir is not None and _lists_esbuild(project_dir / "package.json"):
+        return "npm install"
     return f"npm install --save-dev esbuild@{ESBUILD_PIN}"
+
+
+def _lists_esbuild(package_json: Path) -> bool:
+    """Whether ``package_json`` names esbuild among its dependencies (False when unreadable)."""
+    try:
+        document = json.loads(package_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(document, dict):
+        return False
+    sections = ("dependencies", "devDependencies", "optionalDependencies")
+    return any(
+        isinstance(document.get(key), dict) and "esbuild" in document[key] for key in sections
+    )
 
 
 @dataclass(frozen=True)
@@ -177,8 +199,8 @@ def find_esbuild(
         f"esbuild is needed to compile {needed_for} but was not found "
         f"(looked in node_modules/.bin of {project_dir} and above, and on PATH)",
         hint=(
-            f"run `{install_command()}` in {project_dir} (or point --esbuild / {ENV_VAR} "
-            "at an esbuild binary)"
+            f"run `{install_command(project_dir)}` in {project_dir} "
+            f"(or point --esbuild / {ENV_VAR} at an esbuild binary)"
         ),
     )
 

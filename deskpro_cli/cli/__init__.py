@@ -20,6 +20,8 @@ from deskpro_cli.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     DeskproError,
+    EnvironmentFailure,
+    Interrupted,
     ProblemsFound,
 )
 from deskpro_cli.ui import UI, colour_policy, configure_logging
@@ -112,12 +114,13 @@ class DeskproGroup(click.Group):
             _report(ctx, exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted", err=True)
+            click.echo("", err=True)  # end the line the terminal's ^C was echoed on
+            _report(ctx, Interrupted("interrupted"))  # --json still gets its one object
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as exc:
             if exc.errno in _ENVIRONMENT_ERRNOS:
                 where = f": {exc.filename}" if exc.filename else ""
-                _report(ctx, DeskproError(f"{exc.strerror}{where}", hint=_os_hint(exc)))
+                _report(ctx, EnvironmentFailure(f"{exc.strerror}{where}", hint=_os_hint(exc)))
                 ctx.exit(EXIT_ENVIRONMENT)
             _bug(ctx)
         except Exception:  # noqa: BLE001 - the one place a bug becomes a report

@@ -8,6 +8,7 @@ used without asking. Options are checked before any question is asked.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,6 @@ import click
 from deskpro_cli import scaffold
 from deskpro_cli.cli._common import ui
 from deskpro_cli.errors import Interrupted, UsageError
-from deskpro_cli.npm_name import name_problems
 from deskpro_cli.ui import UI
 
 _NEXT_STEPS = {
@@ -41,27 +41,31 @@ def interactive(no_input: bool) -> bool:
         return False
 
 
-def _check_name(value: str) -> str:
-    problems = name_problems(value)
-    if problems:
-        raise click.BadParameter(f"the name {'; '.join(problems)}")
-    return value
+def _answer_check(check: Callable[[str], None]) -> Callable[[str], str]:
+    """A prompt's value check made from a core check: the answer without surrounding spaces,
+    or ``click.BadParameter`` with the core's message (click shows it and asks again)."""
+
+    def value_proc(value: str) -> str:
+        value = value.strip()
+        try:
+            check(value)
+        except UsageError as exc:
+            raise click.BadParameter(exc.message) from None
+        return value
+
+    return value_proc
 
 
-def _check_email(value: str) -> str:
-    try:
-        scaffold.check_email(value.strip())
-    except UsageError as exc:
-        raise click.BadParameter(exc.message) from None
-    return value.strip()
+_check_name = _answer_check(scaffold.check_name)
+_check_email = _answer_check(scaffold.check_email)
+_check_line = _answer_check(lambda value: scaffold.check_line("the answer", value))
 
 
-def _check_line(value: str) -> str:
-    try:
-        scaffold.check_line("the answer", value)
-    except UsageError as exc:
-        raise click.BadParameter(exc.message) from None
-    return value.strip()
+def _interrupted_at_prompt() -> Interrupted:
+    # The prompt's line was left open (Ctrl-C or Ctrl-D echoes no newline): end it so the
+    # message starts on a line of its own.
+    click.echo()
+    return Interrupted("interrupted; nothing was written")
 
 
 def _ask(
@@ -72,7 +76,7 @@ def _ask(
     try:
         answer: str = click.prompt(text, default=default, value_proc=check)
     except click.Abort:
-        raise Interrupted("interrupted; nothing was written") from None
+        raise _interrupted_at_prompt() from None
     return answer
 
 
@@ -163,7 +167,7 @@ def _ask_template() -> str:
             show_choices=False,  # listed above, with what each one is
         )
     except click.Abort:
-        raise Interrupted("interrupted; nothing was written") from None
+        raise _interrupted_at_prompt() from None
     return answer
 
 
@@ -180,9 +184,12 @@ def _report(out: UI, result: scaffold.ScaffoldResult) -> None:
             hint="compare them with what the template would have written (deskpro init into "
             "an empty folder) and merge by hand",
         )
+    if out.verbosity < 0:
+        return  # -q: the next steps are advice, not the result
     out.result("")
     out.result("Next:")
     if where.resolve() != Path.cwd().resolve():
-        out.result(f"  cd {click.format_filename(str(where))}")
+        # Quoted for the shell, so the line can be pasted as it is ("My App" -> 'My App').
+        out.result(f"  cd {shlex.quote(click.format_filename(str(where)))}")
     for step in _NEXT_STEPS[result.template]:
         out.result(f"  {step}")

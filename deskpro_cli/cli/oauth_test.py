@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from deskpro_cli.cli._common import json_option, path_argument, ui
+from deskpro_cli.errors import Interrupted
 from deskpro_cli.ui import UI
+
+if TYPE_CHECKING:
+    from deskpro_cli.oauth.verdicts import Outcome
 
 SECRET_ENV = "DESKPRO_OAUTH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
 
@@ -48,6 +53,15 @@ class _CliReporter:
         )
 
 
+def _prompt(text: str, **kwargs: Any) -> str:
+    """``click.prompt`` on stderr; Ctrl-C (or end of input) there is an interruption (130)."""
+    try:
+        answer: str = click.prompt(text, err=True, **kwargs)
+    except click.Abort:
+        raise Interrupted("interrupted at the prompt; nothing was sent to GitHub") from None
+    return answer
+
+
 def _secret(option_value: str | None, mode: str, out: UI) -> str | None:
     env_value = os.environ.get(SECRET_ENV)
     if option_value is not None:
@@ -60,24 +74,44 @@ def _secret(option_value: str | None, mode: str, out: UI) -> str | None:
         return env_value
     if stdin_is_terminal():
         if mode == "device":
-            value: str = click.prompt(
+            value = _prompt(
                 "Client secret (Enter to skip: the device flow does not need it)",
                 default="",
                 show_default=False,
                 hide_input=True,
-                err=True,
             )
             return value or None
-        secret: str = click.prompt("Client secret", hide_input=True, err=True)
-        return secret
+        return _prompt("Client secret", hide_input=True)
     return None
+
+
+#: Options that only some modes use -> those modes.
+_MODES_USING = {
+    "port": ("web",),
+    "callback_url": ("web",),
+    "no_browser": ("web", "device"),
+    "scopes": ("web", "device"),
+    "keep_token": ("web", "device"),
+}
+
+
+def _ignored_options(ctx: click.Context, mode: str) -> list[str]:
+    """Options typed on the command line that ``mode`` does not use."""
+    from click.core import ParameterSource
+
+    return [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.name in _MODES_USING
+        and mode not in _MODES_USING[param.name]
+        and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+    ]
 
 
 def _client_id(value: str | None) -> str | None:
     if value or not stdin_is_terminal():
         return value
-    answer: str = click.prompt("Client ID", err=True)
-    return answer
+    return _prompt("Client ID")
 
 
 @click.command(
@@ -165,6 +199,7 @@ def command(
     from deskpro_cli.oauth.runner import run_oauth_test
 
     out = ui()
+    _warn_ignored(out, click.get_current_context(), mode)
     settings = Settings(
         client_id=_client_id(client_id),
         secret=_secret(client_secret, mode, out),
@@ -180,15 +215,37 @@ def command(
         path=path,
     )
     outcome = run_oauth_test(settings, _CliReporter(out))
+    _render(out, outcome)
+    click.get_current_context().exit(outcome.exit_code)
+
+
+def _warn_ignored(out: UI, ctx: click.Context, mode: str) -> None:
+    ignored = _ignored_options(ctx, mode)
+    if ignored:
+        out.warning(
+            f"{', '.join(ignored)} ignored: --mode {mode} does not use "
+            f"{'it' if len(ignored) == 1 else 'them'}",
+            hint="--mode check proves the id and secret only; scopes, the browser and the token "
+            "belong to --mode web and --mode device"
+            if mode == "check"
+            else None,
+        )
+
+
+def _render(out: UI, outcome: Outcome) -> None:
+    """The verdict on stdout (or the JSON object), notes and failures on stderr."""
     if out.json:
         out.emit_json(outcome.to_json())
     for note in outcome.notes:
         out.warning(note)
-    if outcome.ok:
-        out.success(f"{outcome.verdict.value}: {outcome.detail}")
-        if outcome.login is not None:
-            out.result(f"login:  {outcome.login}")
-            out.result(f"scopes: {', '.join(outcome.scopes or []) or '(none)'}")
-    else:
+    if not outcome.ok:
         out.error(f"{outcome.verdict.value}: {outcome.detail}", outcome.hint)
-    click.get_current_context().exit(outcome.exit_code)
+        return
+    verdict = f"{outcome.verdict.value}: {outcome.detail}"
+    if out.json:
+        out.success(verdict)
+    else:
+        out.result(verdict, fg="green")  # the result itself: shown with -q too
+    if outcome.login is not None:
+        out.result(f"login:  {outcome.login}")
+        out.result(f"scopes: {', '.join(outcome.scopes or []) or '(none)'}")

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deskpro_cli.errors import DeskproError
+from deskpro_cli.errors import DeskproError, ProblemsFound
 
 log = logging.getLogger(__name__)
 
 _OAUTH_ITEM = re.compile(r"oauth:([^:]+)")
+#: The manifest model's rule for a package.json without a "deskpro" key.
+_NOT_A_DESKPRO_PACKAGE = "DP006"
 
 
 @dataclass
@@ -89,7 +91,15 @@ def read_app(path: Path, api_url: str) -> tuple[AppOAuth | None, str | None]:
     except DeskproError as exc:
         if path.is_dir() and not (path / "package.json").exists():
             return None, None  # not an app folder: nothing to say
+        if isinstance(exc, ProblemsFound) and exc.problems:  # where exactly, and what
+            first = exc.problems[0]
+            if first.rule == _NOT_A_DESKPRO_PACKAGE:
+                return None, None  # a Node.js project, not an app: nothing to say
+            return None, f"could not read the app's manifest: {first.location()}: {first.message}"
         return None, f"could not read the app's manifest at {path}: {exc.message}"
+    except OSError as exc:
+        where = exc.filename or path
+        return None, f"could not read the app's manifest at {where}: {exc.strerror}"
     manifest = source.manifest
     storage = manifest.get("storage") or manifest.get("state") or []
     providers: list[str] = []

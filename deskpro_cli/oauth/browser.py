@@ -12,9 +12,24 @@ import sys
 import webbrowser
 
 
+def _no_graphical_session() -> bool:
+    """Linux/BSD without a display: :mod:`webbrowser` would fall back to a console browser
+    (lynx, w3m) that takes over the terminal and blocks until quit (cli/cli#297)."""
+    if sys.platform in ("darwin", "win32", "cygwin"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def open_browser(url: str) -> bool:
-    """Try to open ``url``; False when no browser could be started (the caller shows the URL)."""
-    if os.environ.get("BROWSER", "").strip().lower() in ("false", "none", "0"):
+    """Try to open ``url``; False when no browser could be started (the caller shows the URL).
+
+    ``BROWSER=false`` (or ``none``, ``0``) never opens one; without a graphical session only an
+    explicit ``BROWSER`` is used.
+    """
+    chosen = os.environ.get("BROWSER", "").strip()
+    if chosen.lower() in ("false", "none", "0"):
+        return False
+    if not chosen and _no_graphical_session():
         return False
     saved: int | None = None
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 
 from deskpro_cli.oauth.context import Context
-from deskpro_cli.oauth.github import ACCEPT_JSON, error_text, judge_oauth_response, send
+from deskpro_cli.oauth.github import error_text, post_oauth
 from deskpro_cli.oauth.verdicts import Stop, Verdict, verdict_for_error
 
 #: Error codes that can only come after GitHub accepted the client id and secret.
@@ -25,20 +25,18 @@ def probe(ctx: Context) -> str:
         raise ValueError("probe needs a client secret")
     what = "checking the client id and secret"
     ctx.reporter.step(f"Checking the client id and secret at {ctx.endpoints.token} ...")
-    response = send(
+    body = post_oauth(
         ctx.session,
-        "POST",
         ctx.endpoints.token,
-        what=what,
-        data={
+        {
             "client_id": ctx.client_id,
             "client_secret": secret,
             # 20 hex characters, the shape of a real code, that GitHub never issued.
             "code": secrets.token_hex(10),
         },
-        headers=ACCEPT_JSON,
+        what=what,
+        client_id=ctx.client_id,
     )
-    body = judge_oauth_response(response, what, ctx.client_id)
     error = body.get("error")
     if error in _PAIR_ACCEPTED:
         return (

@@ -39,11 +39,37 @@ class Credentials:
     client_id: str
     secret: str | None
     warnings: list[str] = field(default_factory=list)
+    #: What is odd about the secret's shape ("is wrapped in quotes, ..."), or None.
+    secret_shape: str | None = None
 
     @property
     def id_looks_like_secret(self) -> bool:
         """The "client id" has a secret's shape: it must then be treated as one (never shown)."""
         return bool(_HEX40.fullmatch(self.client_id))
+
+    @property
+    def look_swapped(self) -> bool:
+        """The id has a secret's shape or the secret an id's: most likely given the wrong way."""
+        return self.id_looks_like_secret or (
+            self.secret is not None and looks_like_client_id(self.secret)
+        )
+
+
+SWAPPED_HINT = (
+    "the client id and secret look swapped: pass the Client ID (20 characters, e.g. Ov23li…) "
+    "with --client-id and the client secret (40 hex characters) in DESKPRO_OAUTH_CLIENT_SECRET"
+)
+
+
+def _secret_shape(secret: str) -> str:
+    """Why ``secret`` is not 40 hex characters, in words (never quoting it)."""
+    if len(secret) > 1 and secret[0] in "\"'" and secret[-1] == secret[0]:
+        return "is wrapped in quotes, which are sent as part of it"
+    if any(c.isspace() for c in secret):
+        return "has a space or line break inside"
+    if len(secret) != 40:
+        return f"is {len(secret)} characters long"
+    return "has characters other than 0-9 and a-f"
 
 
 def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -> Credentials:
@@ -57,12 +83,12 @@ def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -
             "settings → OAuth Apps)",
         )
     if cid != (client_id or ""):
-        warnings.append("removed spaces around the client id")
+        warnings.append("removed whitespace (spaces or a line break) around the client id")
     sec: str | None = None
     if secret is not None:
         sec = secret.strip()
         if sec != secret and sec:
-            warnings.append("removed spaces around the client secret")
+            warnings.append("removed whitespace (spaces or a line break) around the client secret")
         if not sec:
             sec = None
     if sec is None and secret_required:
@@ -87,11 +113,14 @@ def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -
             "the client id does not look like a GitHub client id (20 hex characters, "
             "Ov23li… or Iv1.…/Iv23li… for GitHub Apps)"
         )
+    shape: str | None = None
     if sec is not None:
         if looks_like_client_id(sec):
             warnings.append("the client secret looks like a client id: were id and secret swapped?")
         elif not _HEX40.fullmatch(sec):
+            shape = _secret_shape(sec)
             warnings.append(
-                "the client secret does not look like a GitHub client secret (40 hex characters)"
+                f"the client secret does not look like a GitHub client secret (40 hex "
+                f"characters): it {shape}"
             )
-    return Credentials(cid, sec, warnings)
+    return Credentials(cid, sec, warnings, shape)

@@ -17,14 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from deskpro_cli.oauth.context import Context
-from deskpro_cli.oauth.github import (
-    ACCEPT_JSON,
-    Token,
-    error_text,
-    judge_oauth_response,
-    send,
-    token_from_body,
-)
+from deskpro_cli.oauth.github import Token, error_text, post_oauth, token_from_body
 from deskpro_cli.oauth.verdicts import Stop, Verdict, verdict_for_error
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -54,10 +47,9 @@ def request_code(ctx: Context) -> dict[str, Any]:
     data = {"client_id": ctx.client_id}
     if ctx.settings.scopes:
         data["scope"] = " ".join(ctx.settings.scopes)
-    response = send(
-        ctx.session, "POST", ctx.endpoints.device_code, what=what, data=data, headers=ACCEPT_JSON
+    body = post_oauth(
+        ctx.session, ctx.endpoints.device_code, data, what=what, client_id=ctx.client_id
     )
-    body = judge_oauth_response(response, what, ctx.client_id, allow_400=True)
     error = body.get("error")
     if error in ("device_flow_disabled", "unauthorized_client"):
         old = (
@@ -106,19 +98,13 @@ def obtain_token(ctx: Context) -> Token:
         if ctx.monotonic() + wait > deadline:
             _expired(ctx, expires_in)
         ctx.sleep(wait)
-        response = send(
+        body = post_oauth(
             ctx.session,
-            "POST",
             ctx.endpoints.token,
+            {"client_id": ctx.client_id, "device_code": device_code, "grant_type": DEVICE_GRANT},
             what=what,
-            data={
-                "client_id": ctx.client_id,
-                "device_code": device_code,
-                "grant_type": DEVICE_GRANT,
-            },
-            headers=ACCEPT_JSON,
+            client_id=ctx.client_id,
         )
-        body = judge_oauth_response(response, what, ctx.client_id)
         error = body.get("error")
         if not error:
             return token_from_body(body, what)

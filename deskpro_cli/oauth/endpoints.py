@@ -52,10 +52,6 @@ class Endpoints:
         """Whether any endpoint is plain http (allowed only on loopback, i.e. a local fake)."""
         return self.web.startswith("http://") or self.api.startswith("http://")
 
-    @property
-    def web_host(self) -> str:
-        return urlsplit(self.web).hostname or ""
-
 
 def normalise_url(value: str, option: str) -> str:
     """Check a base URL given on the command line and return it without a trailing slash.
@@ -100,13 +96,42 @@ def normalise_url(value: str, option: str) -> str:
     return urlunsplit(SplitResult(scheme, netloc.lower(), parts.path.rstrip("/"), "", ""))
 
 
+def check_web_base(web: str) -> None:
+    """Refuse a ``--github-url`` that is not GitHub's web address (a normalised URL).
+
+    The OAuth endpoints hang off the web address's root on every deployment, so a path (the
+    API's ``/api/v3``, a settings page pasted from the browser) or the API host would only earn
+    a misleading 404 ("no such OAuth App") later.
+    """
+    parts = urlsplit(web)
+    host = parts.hostname or ""
+    root = f"{parts.scheme}://{parts.netloc}"
+    if host == "api.github.com" or (host.startswith("api.") and host.endswith(".ghe.com")):
+        site = f"{parts.scheme}://{parts.netloc[len('api.') :]}"
+        raise UsageError(
+            f"--github-url {web} is GitHub's REST API, not its web address",
+            hint=f"use --github-url {site} (the API URL is derived from it)",
+        )
+    if parts.path.startswith("/api/"):
+        raise UsageError(
+            f"--github-url {web} is a GitHub Enterprise Server's REST API, not its web address",
+            hint=f"use --github-url {root} (the API URL {root}/api/v3 is derived from it)",
+        )
+    if parts.path:
+        raise UsageError(
+            f"--github-url must be the address of the GitHub server itself, without a path "
+            f"(got {web})",
+            hint=f"use --github-url {root}",
+        )
+
+
 def derive_api_url(web: str) -> str:
     """The REST API base for a web base (spec/cli.md, spec/github-oauth.md §1)."""
     parts = urlsplit(web)
     host = (parts.hostname or "").lower()
     if host in ("github.com", "www.github.com"):
         return "https://api.github.com"
-    if host.endswith(".ghe.com") and parts.path == "":
+    if host.endswith(".ghe.com"):
         sub = host[: -len(".ghe.com")]
         return f"{parts.scheme}://api.{sub}.ghe.com" + (f":{parts.port}" if parts.port else "")
     return f"{web}/api/v3"
@@ -115,6 +140,7 @@ def derive_api_url(web: str) -> str:
 def endpoints(github_url: str | None, api_url: str | None) -> Endpoints:
     """Endpoints from the two options (``None`` means the default / the derived value)."""
     web = normalise_url(github_url or GITHUB_COM, "--github-url")
+    check_web_base(web)
     if urlsplit(web).hostname == "www.github.com":
         web = GITHUB_COM
     api = normalise_url(api_url, "--api-url") if api_url else derive_api_url(web)

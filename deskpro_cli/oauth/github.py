@@ -1,154 +1,29 @@
-"""Talking to GitHub over HTTP: one request helper, and what each answer means.
+"""What GitHub's answers mean, and the calls that need no flow (``/user``, revocation).
 
-Every call goes through :func:`send`, which turns network failures into verdicts (timeout,
-unreachable) and never lets a ``requests`` exception escape. Answers are judged by
-:func:`judge_oauth_response`: rate limits and 5xx first, then a 404 (no such app), then the body,
-which is parsed by its ``Content-Type`` (GitHub answers OAuth errors with HTTP 200 and an ``error``
-field; spec/github-oauth.md §0.1). Nothing here puts a secret or a token into a message.
+Requests go through :func:`deskpro_cli.oauth.network.send` (network failures become verdicts).
+Answers of the ``/login/*`` endpoints are judged by :func:`judge_oauth_response`: rate limits and
+5xx first, then a 404 (no such app), then the body, which is parsed by its ``Content-Type``
+(GitHub answers OAuth errors with HTTP 200 and an ``error`` field; spec/github-oauth.md §0.1).
+Nothing here puts a secret or a token into a message.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import requests
 
 from deskpro_cli.oauth.endpoints import Endpoints
+from deskpro_cli.oauth.network import send
 from deskpro_cli.oauth.verdicts import Stop, Verdict
 
-log = logging.getLogger(__name__)
-
+#: Asked of every ``/login/*`` endpoint: their default answer is form-encoded (§2.5).
 ACCEPT_JSON = {"Accept": "application/json"}
 API_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-
-
-def _host(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.netloc or url
-
-
-def _timeout_text(timeout: Any) -> str:
-    if isinstance(timeout, tuple):
-        timeout = max(timeout)
-    return f"{timeout:g} s" if isinstance(timeout, (int, float)) else "the time limit"
-
-
-def _is_dns_failure(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        item = stack.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        name = type(item).__name__
-        if name in ("NameResolutionError", "gaierror"):
-            return True
-        stack.extend([item.__cause__, item.__context__, getattr(item, "reason", None)])
-        stack.extend(a for a in item.args if isinstance(a, BaseException))
-    text = str(exc)
-    return "Name or service not known" in text or "nodename nor servname" in text
-
-
-@contextmanager
-def network_errors(url: str, what: str, timeout: Any = None) -> Iterator[None]:
-    """Turn ``requests`` failures inside the block into :class:`Stop` (timeout / unreachable).
-
-    ``what`` names the step for messages ("checking the client id and secret").
-    """
-    host = _host(url)
-    try:
-        yield
-    except requests.exceptions.ConnectTimeout:
-        raise Stop(
-            Verdict.TIMEOUT,
-            f"no connection to {host} within {_timeout_text(timeout)} while {what}",
-            hint="check your network, firewall or proxy (HTTPS_PROXY), or raise --timeout",
-        ) from None
-    except requests.exceptions.ReadTimeout:
-        raise Stop(
-            Verdict.TIMEOUT,
-            f"{host} did not answer within {_timeout_text(timeout)} while {what}",
-            hint="GitHub may be slow or a proxy may be holding the request; try again or raise "
-            "--timeout",
-        ) from None
-    except requests.exceptions.SSLError as exc:
-        raise Stop(
-            Verdict.UNREACHABLE,
-            f"TLS failed with {host} while {what}: {type(exc).__name__}",
-            hint="a TLS-intercepting proxy needs its CA in REQUESTS_CA_BUNDLE",
-        ) from None
-    except requests.exceptions.ProxyError:
-        raise Stop(
-            Verdict.UNREACHABLE,
-            f"the proxy refused or failed the connection to {host} while {what}",
-            hint="check HTTPS_PROXY / NO_PROXY",
-        ) from None
-    except requests.exceptions.ConnectionError as exc:
-        name = urlsplit(url).hostname or host
-        if _is_dns_failure(exc):
-            raise Stop(
-                Verdict.UNREACHABLE,
-                f"cannot resolve {name} while {what}",
-                hint="check the host name in --github-url/--api-url and your DNS",
-            ) from None
-        text = str(exc)
-        if "refused" in text.lower():
-            detail = f"connection to {host} refused while {what}"
-        elif "Remote" in text or "aborted" in text or "reset" in text.lower():
-            detail = f"{host} closed the connection before answering while {what}"
-        else:
-            detail = f"cannot connect to {host} while {what}"
-        raise Stop(
-            Verdict.UNREACHABLE,
-            detail,
-            hint="check your network connection, and HTTPS_PROXY / NO_PROXY if you use a proxy",
-        ) from None
-    except (
-        requests.exceptions.ChunkedEncodingError,
-        requests.exceptions.ContentDecodingError,
-    ):
-        raise Stop(
-            Verdict.UNREACHABLE,
-            f"the connection to {host} broke in the middle of the answer while {what}",
-            hint="try again; a proxy or an unstable network may be cutting connections",
-        ) from None
-    except requests.exceptions.RequestException as exc:
-        raise Stop(
-            Verdict.UNREACHABLE, f"request to {host} failed while {what}: {type(exc).__name__}"
-        ) from None
-
-
-def send(
-    session: requests.Session,
-    method: str,
-    url: str,
-    *,
-    what: str,
-    **kwargs: Any,
-) -> requests.Response:
-    """Make one request; network failures become :class:`Stop` (``timeout`` / ``unreachable``).
-
-    The single-use authorization code is never retried, so nothing here retries.
-    """
-    timeout = kwargs.get("timeout") or getattr(session, "default_timeout", None)
-    with network_errors(url, what, timeout):
-        response = session.request(method, url, **kwargs)
-    log.info(
-        "%s %s -> HTTP %s (%s)",
-        method,
-        url,
-        response.status_code,
-        response.headers.get("X-GitHub-Request-Id", "no request id"),
-    )
-    return response
 
 
 def _request_id(response: requests.Response) -> str:
@@ -238,13 +113,13 @@ def parse_body(response: requests.Response, what: str) -> dict[str, str | Any]:
     return data
 
 
-def judge_oauth_response(
-    response: requests.Response, what: str, client_id: str, *, allow_400: bool = False
-) -> dict[str, Any]:
+def judge_oauth_response(response: requests.Response, what: str, client_id: str) -> dict[str, Any]:
     """Judge an answer of a ``/login/*`` endpoint; return its fields (which may hold ``error``).
 
-    Order: rate limit, 5xx, 404 (no such OAuth App), 406, other non-200 (a 400 with an OAuth
-    error body is passed through when ``allow_400``), then the body.
+    Order: rate limit, 5xx, 404 (no such OAuth App), 406, then the body. GitHub answers OAuth
+    errors with HTTP 200 (400 for ``device_flow_disabled``), but the verdict is keyed on the
+    ``error`` code, never on the status: any other 4xx whose body carries an ``error`` is judged
+    by that code too. A 4xx without one is a ``server-error`` naming the status.
     """
     stop = rate_limit_stop(response, what) or server_error_stop(response, what)
     if stop is not None:
@@ -264,12 +139,31 @@ def judge_oauth_response(
             f"GitHub refused the request format (HTTP 406 Not Acceptable) while {what}",
             hint="this is a bug in deskpro-cli; please report it",
         )
-    if status != 200 and not (allow_400 and status == 400):
+    if status == 200:
+        return parse_body(response, what)
+    try:
+        body = parse_body(response, what)
+    except Stop:
+        body = {}
+    if status < 400 or not body.get("error"):
         raise Stop(
             Verdict.SERVER_ERROR,
             f"unexpected HTTP {status} while {what}{_request_id(response)}",
+            hint="a proxy or a GitHub outage may be answering instead of GitHub; try again later",
         )
-    return parse_body(response, what)
+    return body
+
+
+def post_oauth(
+    session: requests.Session, url: str, data: dict[str, str], *, what: str, client_id: str
+) -> dict[str, Any]:
+    """POST a form to a ``/login/*`` endpoint asking for JSON; the judged answer's fields.
+
+    Network failures and answers that are not OAuth answers raise :class:`Stop`; an OAuth error
+    comes back as the ``error`` field for the caller to judge (its meaning depends on the step).
+    """
+    response = send(session, "POST", url, what=what, data=data, headers=ACCEPT_JSON)
+    return judge_oauth_response(response, what, client_id)
 
 
 def error_text(body: dict[str, Any]) -> str:

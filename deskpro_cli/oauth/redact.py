@@ -9,7 +9,7 @@ A token may be shown only as :func:`mask` gives it (first four and last four cha
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -85,6 +85,3 @@ class Redactor:
 
 def _looks_like_token(secret: str) -> bool:
     return secret[:4] in ("gho_", "ghu_", "ghp_", "ghr_", "ghs_")
-
-
-LogFactory = Callable[..., logging.LogRecord]

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 from deskpro_cli.oauth import check, scopes
 from deskpro_cli.oauth.context import Context, Reporter, Settings, SilentReporter
-from deskpro_cli.oauth.credentials import clean, is_github_app_id
+from deskpro_cli.oauth.credentials import (
+    SWAPPED_HINT,
+    Credentials,
+    clean,
+    is_github_app_id,
+)
 from deskpro_cli.oauth.endpoints import endpoints as derive_endpoints
 from deskpro_cli.oauth.github import Token, get_user, revoke_token
 from deskpro_cli.oauth.redact import Redactor, mask
@@ -73,6 +78,7 @@ def run_oauth_test(
         except Stop as stop:
             outcome = _outcome(ctx, stop.verdict, stop.detail, hint=stop.hint)
             outcome.error_code = stop.error_code
+            outcome.hint = _rejection_hint(outcome, credentials) or outcome.hint
     outcome.token = report.masked
     outcome.token_revoked = report.revoked
     outcome.notes.extend(report.notes)
@@ -82,6 +88,20 @@ def run_oauth_test(
     outcome.hint = redactor.scrub_opt(outcome.hint)
     outcome.notes = [redactor.scrub(n) for n in outcome.notes]
     return outcome
+
+
+def _rejection_hint(outcome: Outcome, credentials: Credentials) -> str | None:
+    """A hint naming the likely cause when GitHub rejected credentials that looked wrong."""
+    if outcome.verdict not in (Verdict.APP_NOT_FOUND, Verdict.CREDENTIALS_INVALID):
+        return None
+    if credentials.look_swapped:
+        return SWAPPED_HINT
+    if outcome.verdict is Verdict.CREDENTIALS_INVALID and credentials.secret_shape:
+        return (
+            f"the client secret as given {credentials.secret_shape}: that is the likely cause; "
+            f"copy it again from the OAuth App's page on GitHub (or generate a new one)"
+        )
+    return None
 
 
 def _outcome(ctx: Context, verdict: Verdict, detail: str, *, hint: str | None = None) -> Outcome:
@@ -200,6 +220,7 @@ def _read_app(settings: Settings, api_url: str, reporter: Reporter) -> dict[str,
             f"the app sets up OAuth for {', '.join(app.providers)}, not GitHub; oauth-test checks "
             f"GitHub OAuth Apps only"
         )
+        return app.to_json()  # its whitelist has no reason to admit GitHub's API
     for problem in app.problems:
         reporter.warning(problem)
     host = urlsplit(api_url).hostname or api_url

@@ -43,9 +43,3 @@ def missing(requested: Iterable[str], granted: Iterable[str]) -> list[str]:
     """Requested scopes the grant does not cover, in request order."""
     granted = list(granted)
     return [s for s in dict.fromkeys(requested) if not covered(s, granted)]
-
-
-def normalise(requested: Iterable[str]) -> list[str]:
-    """What GitHub grants for a request: duplicates and scopes included in others dropped."""
-    wanted = list(dict.fromkeys(s for s in requested if s))
-    return [s for s in wanted if not any(s in IMPLIES.get(o, ()) for o in wanted if o != s)]

@@ -58,15 +58,17 @@ _EXIT: dict[Verdict, int] = {
     Verdict.RATE_LIMITED: EXIT_ENVIRONMENT,
 }
 
-#: GitHub ``error`` codes (token endpoint, error redirects, device polls) -> verdict.
+#: GitHub ``error`` codes that mean the same wherever they come from (token endpoint, error
+#: redirects, device polls) -> verdict. Codes whose meaning depends on the step
+#: (``unauthorized_client`` at ``/login/device/code``, ``expired_token`` while polling) are
+#: judged by that step.
 ERROR_CODES: dict[str, Verdict] = {
     "incorrect_client_credentials": Verdict.CREDENTIALS_INVALID,
+    # RFC 6749's name for the same thing (servers in front of GitHub, future GHES versions).
+    "invalid_client": Verdict.CREDENTIALS_INVALID,
     "redirect_uri_mismatch": Verdict.REDIRECT_URI_MISMATCH,
     "access_denied": Verdict.ACCESS_DENIED,
     "device_flow_disabled": Verdict.DEVICE_FLOW_DISABLED,
-    # Old GHES versions without the device flow answer this at /login/device/code.
-    "unauthorized_client": Verdict.DEVICE_FLOW_DISABLED,
-    "expired_token": Verdict.TIMEOUT,
 }
 
 

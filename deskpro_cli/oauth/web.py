@@ -23,14 +23,9 @@ from deskpro_cli.errors import UsageError
 from deskpro_cli.http import Session as HttpSession
 from deskpro_cli.http import is_loopback_host
 from deskpro_cli.oauth.context import DEFAULT_CALLBACK_URL, Context
-from deskpro_cli.oauth.github import (
-    Token,
-    error_text,
-    judge_oauth_response,
-    network_errors,
-    token_from_body,
-)
+from deskpro_cli.oauth.github import Token, error_text, judge_oauth_response, token_from_body
 from deskpro_cli.oauth.loopback import CallbackResult, CallbackServer
+from deskpro_cli.oauth.network import log_answer, network_errors
 from deskpro_cli.oauth.verdicts import Stop, Verdict, verdict_for_error
 
 if TYPE_CHECKING:
@@ -121,6 +116,7 @@ def _github_compliance(ctx: Context) -> Any:
     what = "exchanging the code for a token"
 
     def hook(response: requests.Response) -> requests.Response:
+        log_answer(response)
         body = judge_oauth_response(response, what, ctx.client_id)
         if body.get("error"):
             raise _exchange_stop(body)
@@ -235,6 +231,13 @@ def obtain_token(ctx: Context) -> Token:
         session = _make_session(ctx, server.redirect_uri, state)
         with _loopback_http_allowed(ctx):
             url, _ = session.authorization_url(ctx.endpoints.authorize)
+        registered = (ctx.settings.callback_url or DEFAULT_CALLBACK_URL).strip()
+        ctx.reporter.step(
+            f"GitHub can only send the browser back to {server.redirect_uri} if the OAuth App "
+            f"has {registered} among its callback URLs (any port matches). If it has only "
+            f"Deskpro's, GitHub will say the redirect_uri is not associated with the app: add "
+            f"that callback URL on GitHub, or press Ctrl-C and use --mode device."
+        )
         ctx.reporter.step(f"Waiting for GitHub's answer on {server.redirect_uri} ...")
         opened = ctx.open_browser(url) if ctx.settings.open_browser else False
         ctx.reporter.authorize_url(url, opened)

@@ -10,6 +10,7 @@ import pytest
 
 from deskpro_cli import scaffold
 
+from .a11y import low_contrast_text
 from .apps import built_app
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,12 @@ def test_github_screen_registers_proves_and_installs(stub_host: Any, tmp_path: P
     assert frame.inner_text(".github-install__callback code") == CALLBACK
     assert frame.get_by_label("Github authorization callback URL").input_value() == CALLBACK
     assert frame.get_by_label("Github Client Secret").get_attribute("type") == "password"
+    # Masked, the secret's field keeps the form's look (the installer styles password fields).
+    widths = [
+        frame.get_by_label(f"Github Client {x}").bounding_box()["width"] for x in ("ID", "Secret")
+    ]
+    assert widths[0] == widths[1]
+    assert low_contrast_text(frame) == []
     frame.get_by_label("Github Client ID").fill("Iv1.0123456789abcdef")
     frame.get_by_label("Github Client Secret").fill("0123456789abcdef0123456789abcdef01234567")
     frame.get_by_role("button", name="Connect to GitHub and install").click()
@@ -90,6 +97,8 @@ def test_github_screen_stops_when_github_refuses(stub_host: Any, tmp_path: Path)
 
     error = frame.wait_for_selector(".github-install__error:not([hidden])")
     assert error.inner_text().startswith("GitHub did not grant access with these settings.")
+    assert frame.get_by_role("alert").inner_text() == error.inner_text()
+    assert low_contrast_text(frame) == []
     assert "bad_verification_code" in error.inner_text()
     assert button.is_enabled()
     storage = host.storage()
@@ -116,7 +125,7 @@ def test_github_screen_on_update_asks_for_the_secret_again(stub_host: Any, tmp_p
     assert frame.get_by_label("Github Client ID").input_value() == "Iv1.old"
     assert frame.get_by_label("Github Client Secret").input_value() == ""
     frame.get_by_label("Github Client Secret").fill("the-new-secret")
-    frame.get_by_role("button", name="Connect to GitHub and install").click()
+    frame.get_by_role("button", name="Connect to GitHub and save").click()
     assert host.wait_install_status()["status"] == "success"
     assert host.storage()["app:7/oauth:github"]["clientSecret"] == "the-new-secret"
     assert host.storage()["app:7/githubClientSecret"] == "***"
@@ -134,6 +143,7 @@ def test_react_screen_saves_the_greeting(
     frame.wait_for_selector(".install-screen [name=greeting]")
     assert "Install Test App" in frame.inner_text(".install-screen p")
     assert frame.get_by_label("Greeting shown to agents").input_value() == "Hello"
+    assert low_contrast_text(frame) == []
     frame.get_by_label("Greeting shown to agents").fill("Ahoy")
     frame.get_by_role("button", name="Install").click()
     assert host.wait_install_status()["status"] == "success"

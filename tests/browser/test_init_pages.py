@@ -17,7 +17,9 @@ import pytest
 
 from deskpro_cli import scaffold
 
+from .a11y import low_contrast_text
 from .apps import built_app
+from conftest import npm_install
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +82,7 @@ def test_vanilla_sidebar_shows_the_ticket(stub_host: Any, tmp_path: Path) -> Non
         "grace@example.com",
     ]
     assert frame.eval_on_selector('[data-role="error"]', "e => e.hidden") is True
+    assert low_contrast_text(frame) == []
     asked = [r["body"]["path"] for r in host.records("context.property.get")]
     assert ["data", "subject"] in asked and ["data", "person_email"] in asked
 
@@ -109,6 +112,9 @@ def test_vanilla_sidebar_reports_a_failed_connection(stub_host: Any, tmp_path: P
     host.wait_ready()
     error = host.frame.wait_for_selector('[data-role="error"]:not([hidden])')
     assert error.inner_text() == "Could not connect to Deskpro: context is missing the tab id"
+    # An alert: screen readers say it as soon as it appears.
+    assert host.frame.get_by_role("alert").inner_text() == error.inner_text()
+    assert low_contrast_text(host.frame) == []
 
 
 # -- react --------------------------------------------------------------------------------------
@@ -133,6 +139,7 @@ def test_react_sidebar_shows_the_ticket(stub_host: Any, tmp_path: Path, esbuild_
         "Owner's e-mail",
         "grace@example.com",
     ]
+    assert low_contrast_text(frame) == []
     # React came from the pinned CDN URLs (routed to tests/node), not from the app's files.
     assert frame.evaluate("() => window.React.version") == "18.3.1"
     frame.click("button")
@@ -141,6 +148,33 @@ def test_react_sidebar_shows_the_ticket(stub_host: Any, tmp_path: Path, esbuild_
     )
     frame.wait_for_selector("button:not([disabled])")
     host.assert_clean()
+
+
+@pytest.mark.node
+@pytest.mark.slow
+def test_react_app_after_npm_install_runs_in_chromium(
+    stub_host: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The way a developer gets there: npm install in the app, then package with the esbuild
+    that put in node_modules/.bin (no --esbuild, no DESKPRO_ESBUILD)."""
+    monkeypatch.delenv("DESKPRO_ESBUILD", raising=False)
+    project = _project(tmp_path, "react")
+    npm_install(project)
+    app = built_app(project, tmp_path / "built")
+
+    host = stub_host(app, tab=TICKET, me={"id": 1, "name": "Linus"})
+    host.wait_ready()
+    host.frame.wait_for_selector("dl.dp-details")
+    assert host.frame.inner_text("main > p") == "Hello, Linus."
+    host.assert_clean()
+
+    installer = stub_host(app, "html/install.html")
+    installer.wait_ready()
+    installer.frame.get_by_label("Greeting shown to agents").fill("Ahoy")
+    installer.frame.get_by_role("button", name="Install").click()
+    assert installer.wait_install_status()["status"] == "success"
+    assert installer.storage()["app:7/greeting"] == "Ahoy"
+    installer.assert_clean()
 
 
 # -- github-oauth: the sidebar ------------------------------------------------------------------
@@ -223,6 +257,7 @@ def test_github_sidebar_lists_the_owners_repositories(stub_host: Any, tmp_path: 
 
     assert _repositories(host.frame) == EXPECTED_ROWS
     assert _visible_text(host.frame, "owner") == "grace@example.com is gracehopper on GitHub."
+    assert low_contrast_text(host.frame) == []
 
     calls = host.upstream_log()
     assert [c["request"]["url"] for c in calls] == [
@@ -307,6 +342,9 @@ def test_github_sidebar_shows_errors_and_retries(stub_host: Any, tmp_path: Path)
     assert error.inner_text() == (
         "Could not load GitHub data: GitHub answered /user: Service Unavailable"
     )
+    assert host.frame.get_by_role("alert").inner_text() == error.inner_text()
+    assert _visible_text(host.frame, "retry") == "Try again"
+    assert low_contrast_text(host.frame) == []
     assert host.records("security.authenticate.oauth") == []  # a 503 is not a bad token
 
     outage["on"] = False

@@ -10,13 +10,15 @@ Knobs (plain attributes): ``authorize_outcome`` (approve | deny | never | consen
 ``browser_session_id``, ``device_interval``, ``device_expires_in``, ``slow_down_increment``,
 ``device_outcome`` + ``device_outcome_after_polls`` (approve | deny, decided by the Nth poll),
 ``slow_down_polls``.
-Faults: :meth:`FakeGitHub.fault` (status/body override, delay, connection reset, rate limits),
-one-shot or sticky, per endpoint.
+Faults: :meth:`FakeGitHub.fault` (status/body override, delay, connection reset, an answer cut
+off mid-body, rate limits), one-shot or sticky, per endpoint.
 """
 
 from __future__ import annotations
 
+import base64
 import secrets
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -56,7 +58,11 @@ __all__ = [
 class FakeGitHub:
     """The fake; use as a context manager (``with FakeGitHub() as gh:``)."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.time, *, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """``tls``: serve https with this server context (a GitHub Enterprise Server with a
+        certificate from a private CA); plain http otherwise."""
         self.clock = clock
         self.apps: dict[str, FakeApp] = {}
         self.codes: dict[str, CodeGrant] = {}
@@ -82,9 +88,9 @@ class FakeGitHub:
         self.slow_down_polls = 0
         self.lock = threading.RLock()
         self._stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), Handler, self)
+        self._server = _Server(("127.0.0.1", 0), Handler, self, tls)
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.api_url = self.url + "/api/v3"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -120,7 +126,8 @@ class FakeGitHub:
     def fault(self, endpoint: str, kind: str, *, sticky: bool = False, **params: Any) -> None:
         """Inject a fault at ``endpoint`` (authorize, token, device_code, user, applications,
         rate_limit or ``*``): ``status`` (status, body, content_type, headers), ``delay``
-        (seconds), ``reset``, ``rate_limit`` (mode primary | retry_after | secondary)."""
+        (seconds), ``reset`` (RST before any answer), ``truncate`` (the answer cut off after
+        its headers), ``rate_limit`` (mode primary | retry_after | secondary)."""
         with self.lock:
             self.faults.setdefault(endpoint, []).append(Fault(kind, sticky, params))
 
@@ -150,10 +157,17 @@ class FakeGitHub:
         raise KeyError(user_code)
 
     def secrets(self) -> set[str]:
-        """Every secret value the fake knows or issued (for the tests' leak check)."""
+        """Every secret value the fake knows, issued or was sent (for the tests' leak check):
+        client secrets (also as the Basic header carries them), tokens, refresh tokens, codes,
+        device codes and PKCE verifiers."""
         with self.lock:
             found = {a.client_secret for a in self.apps.values()}
+            found |= {
+                base64.b64encode(f"{a.client_id}:{a.client_secret}".encode()).decode()
+                for a in self.apps.values()
+            }
             found |= set(self.tokens) | set(self.refresh) | set(self.codes) | set(self.devices)
+            found |= {r.form["code_verifier"] for r in self.requests if r.form.get("code_verifier")}
         return found
 
     def live_tokens(self) -> list[TokenRecord]:
@@ -195,9 +209,24 @@ class FakeGitHub:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeGitHub) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type,
+        fake: FakeGitHub,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.fake = fake
+        self.tls = tls
         super().__init__(address, handler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        if self.tls is not None:
+            # The handshake happens on the handler's thread, at its first read: a client that
+            # refuses the certificate must not block the accepting thread.
+            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-answer (a timeout test) is not an error of the fake.

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import time
 from typing import Any
 
 from fakes.github_data import BAD_CREDENTIALS, NOT_FOUND_API, REQUIRES_AUTH
+from fakes.github_plumbing import Plumbing
 from fakes.github_state import FakeApp, Recorded, TokenRecord
 
 
-class ApiRole:
-    """Mixed into the request handler (uses its ``fake``, ``_json``, ``_send`` and ``_app``)."""
-
-    fake: Any
-
-    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        raise NotImplementedError
-
-    def _send(
-        self,
-        status: int,
-        body: bytes = b"",
-        content_type: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        raise NotImplementedError
-
-    def _app(self, client_id: str | None) -> FakeApp | None:
-        raise NotImplementedError
+class ApiRole(Plumbing):
+    """The REST API role, on the shared plumbing."""
 
     def _bearer(self, rec: Recorded) -> str | None:
         auth = rec.headers.get("authorization", "")
@@ -120,19 +106,30 @@ class ApiRole:
         else:
             self._json(200, self._authorization(record))
 
-    @staticmethod
-    def _authorization(record: TokenRecord) -> dict[str, Any]:
+    def _authorization(self, record: TokenRecord) -> dict[str, Any]:
+        """The REST "Authorization" object (§4.2: the fields GitHub documents)."""
+        api = f"http://{self.headers.get('Host', '127.0.0.1')}"
+        digest = hashlib.sha256(record.token.encode()).digest()
         return {
-            "id": 1,
+            "id": int.from_bytes(digest[:4], "big"),
+            "url": f"{api}/authorizations/1",
             "scopes": record.scopes,
             "token": record.token,
             "token_last_eight": record.token[-8:],
+            "hashed_token": base64.b64encode(digest).decode(),
             "app": {
                 "client_id": record.app.client_id,
                 "name": "fake",
                 "url": "https://example.com",
             },
-            "user": {"login": record.app.user.login, "id": record.app.user.id},
+            "note": None,
+            "note_url": None,
+            "updated_at": _iso(record.created),
+            "created_at": _iso(record.created),
+            "fingerprint": None,
+            "user": {"login": record.app.user.login, "id": record.app.user.id, "type": "User"},
+            "installation": None,
+            "expires_at": None if record.expires_at is None else _iso(record.expires_at),
         }
 
     def _rate_limit(self, rec: Recorded) -> None:
@@ -147,4 +144,15 @@ class ApiRole:
             "reset": int(self.fake.clock()) + 3600,
             "used": 0,
         }
-        self._json(200, {"resources": {"core": core}, "rate": core})
+        headers = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(limit),
+            "X-RateLimit-Reset": str(core["reset"]),
+            "X-RateLimit-Used": "0",
+            "X-RateLimit-Resource": "core",
+        }
+        self._json(200, {"resources": {"core": core}, "rate": core}, headers)
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

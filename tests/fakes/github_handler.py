@@ -1,18 +1,14 @@
-"""The fake GitHub's request handler: plumbing, routing, faults, and the web/OAuth role."""
+"""The fake GitHub's request handler: routing, faults, and the web/OAuth role (the plumbing,
+the device-flow and REST API roles are in their own modules)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import socket
-import string
-import struct
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import TYPE_CHECKING
 
 from fakes.github_api import ApiRole
 from fakes.github_data import (
@@ -21,108 +17,27 @@ from fakes.github_data import (
     INTERSTITIAL,
     NOT_FOUND_API,
     NOT_FOUND_HTML,
-    encode,
     error_fields,
     negotiate,
     normalise_scopes,
-    token_fields,
 )
+from fakes.github_device import DeviceRole
 from fakes.github_state import (
     CODE_TTL,
     DEVICE_GRANT,
     CodeGrant,
-    DeviceGrant,
     FakeApp,
     Recorded,
-    _rand,
     _with_query,
     redirect_matches,
 )
 
 if TYPE_CHECKING:
-    from fakes.github import FakeGitHub, _Server
+    pass
 
 
-class Handler(ApiRole, BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    server_version = "github.com"
-    sys_version = ""
-    timeout = 15
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None  # never print: request lines may carry codes
-
-    @property
-    def fake(self) -> FakeGitHub:
-        return self.server.fake
-
-    # -- plumbing ----------------------------------------------------------------------------
-    def _read(self) -> Recorded:
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        form: dict[str, str] = {}
-        if ctype == "application/json" and body:
-            try:
-                data = json.loads(body)
-                if isinstance(data, dict):
-                    form = {k: str(v) for k, v in data.items() if v is not None}
-            except ValueError:
-                form = {}
-        elif body:
-            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        rec = Recorded(
-            self.command,
-            parts.path,
-            dict(parse_qsl(parts.query, keep_blank_values=True)),
-            {k.lower(): v for k, v in self.headers.items()},
-            body,
-            form,
-        )
-        with self.fake.lock:
-            self.fake.requests.append(rec)
-        return rec
-
-    def _send(
-        self,
-        status: int,
-        body: bytes = b"",
-        content_type: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Server", "github.com")
-        self.send_header("X-GitHub-Request-Id", self._request_id())
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    @staticmethod
-    def _request_id() -> str:
-        return ":".join(secrets.token_hex(n).upper() for n in (2, 3, 3, 4, 4))
-
-    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(obj).encode(), "application/json; charset=utf-8", headers)
-
-    def _html(self, status: int, html: bytes | str) -> None:
-        data = html.encode() if isinstance(html, str) else html
-        self._send(status, data, "text/html; charset=utf-8")
-
-    def _redirect(self, location: str) -> None:
-        self._send(302, b"", "text/html; charset=utf-8", {"Location": location})
-
-    def _reset(self) -> None:
-        # RST instead of FIN: the client sees "connection reset by peer".
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.connection.close()
+class Handler(ApiRole, DeviceRole):
+    """The whole fake: routing and faults here, the web/OAuth role, and the mixed-in roles."""
 
     def _apply_fault(self, endpoint: str) -> bool:
         """Apply a pending fault; True when the answer has been given (or the socket reset)."""
@@ -135,6 +50,17 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
             return False
         if fault.kind == "reset":
             self._reset()
+            return True
+        if fault.kind == "truncate":
+            # Headers promise more than is sent, then the connection closes mid-answer.
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", "200")
+            self.end_headers()
+            self.wfile.write(b'{"access_token":"gho_')
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
             return True
         if fault.kind == "status":
             status = int(p.get("status", 502))
@@ -217,10 +143,6 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
             handler(rec)
 
     # -- web role ----------------------------------------------------------------------------
-    def _app(self, client_id: str | None) -> FakeApp | None:
-        app = self.fake.apps.get(client_id or "")
-        return None if app is None or app.deleted else app
-
     def _authorize(self, rec: Recorded) -> None:
         q = rec.query
         app = self._app(q.get("client_id"))
@@ -290,10 +212,6 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
             pairs.append(("state", state))
         self._redirect(_with_query(target, pairs))
 
-    def _oauth_answer(self, kind: str, fields: list[tuple[str, object]], status: int = 200) -> None:
-        body, ctype = encode(fields, kind)
-        self._send(status, body, ctype, {"Cache-Control": "no-store"})
-
     def _client_credentials(self, rec: Recorded) -> tuple[str | None, str | None]:
         cid, secret = rec.form.get("client_id"), rec.form.get("client_secret")
         auth = rec.headers.get("authorization", "")
@@ -357,12 +275,6 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
             return
         self._grant(app, grant.scopes, kind)
 
-    def _grant(self, app: FakeApp, scopes: list[str], kind: str) -> None:
-        record = self.fake.issue_token(app, scopes)
-        scope = "" if app.kind == "github_app" else ",".join(scopes)
-        fields = token_fields(record.token, scope, kind, refresh_token=record.refresh_token)
-        self._oauth_answer(kind, fields)
-
     def _refresh(self, rec: Recorded, app: FakeApp, kind: str) -> None:
         old = self.fake.refresh.pop(rec.form.get("refresh_token", ""), None)
         if old is None or old.app is not app:
@@ -370,77 +282,6 @@ class Handler(ApiRole, BaseHTTPRequestHandler):
             return
         old.revoked = True
         self._grant(app, old.scopes, kind)
-
-    def _device_code(self, rec: Recorded) -> None:
-        kind = negotiate(rec.headers.get("accept"))
-        if kind is None:
-            self._send(406, b"", "text/plain; charset=utf-8")
-            return
-        app = self._app(rec.form.get("client_id"))
-        if app is None:
-            self._html(404, NOT_FOUND_HTML)
-            return
-        if not app.device_flow_enabled:
-            self._oauth_answer(kind, error_fields("device_flow_disabled"), status=400)
-            return
-        device_code = secrets.token_hex(20)
-        alphabet = "BCDFGHJKLMNPQRSTVWXZ" + string.digits
-        user_code = _rand(4, alphabet) + "-" + _rand(4, alphabet)
-        self.fake.devices[device_code] = DeviceGrant(
-            app,
-            user_code,
-            normalise_scopes(rec.form.get("scope", "").split()),
-            self.fake.clock(),
-            self.fake.device_expires_in,
-            self.fake.device_interval,
-        )
-        host = rec.headers.get("host", f"127.0.0.1:{self.fake.port}")
-        fields: list[tuple[str, object]] = [
-            ("device_code", device_code),
-            ("user_code", user_code),
-            ("verification_uri", f"http://{host}/login/device"),
-            ("expires_in", self.fake.device_expires_in),
-            ("interval", self.fake.device_interval),
-        ]
-        self._oauth_answer(kind, fields)
-
-    def _device_poll(self, rec: Recorded, app: FakeApp, kind: str) -> None:
-        if not app.device_flow_enabled:
-            self._oauth_answer(kind, error_fields("device_flow_disabled"))
-            return
-        grant = self.fake.devices.get(rec.form.get("device_code", ""))
-        if grant is None or grant.app is not app or grant.status == "used":
-            self._oauth_answer(kind, error_fields("incorrect_device_code"))
-            return
-        now = self.fake.clock()
-        if now - grant.created > grant.expires_in:
-            self._oauth_answer(kind, error_fields("expired_token"))
-            return
-        previous = grant.last_poll if grant.last_poll is not None else grant.created
-        grant.last_poll = now
-        forced = self.fake.slow_down_polls > 0
-        if forced:
-            self.fake.slow_down_polls -= 1
-        if forced or now - previous < grant.interval:
-            grant.interval += self.fake.slow_down_increment
-            interval: object = grant.interval if kind == "json" else str(grant.interval)
-            self._oauth_answer(kind, error_fields("slow_down", interval=interval))
-            return
-        grant.polls += 1
-        outcome = self.fake.device_outcome
-        if (
-            grant.status == "pending"
-            and outcome
-            and grant.polls >= self.fake.device_outcome_after_polls
-        ):
-            grant.status = "approved" if outcome == "approve" else "denied"
-        if grant.status == "pending":
-            self._oauth_answer(kind, error_fields("authorization_pending"))
-        elif grant.status == "denied":
-            self._oauth_answer(kind, error_fields("access_denied"))
-        else:
-            grant.status = "used"
-            self._grant(app, grant.scopes, kind)
 
 
 def _consent_page(app: FakeApp, request_id: str, scope: str) -> str:

@@ -4,7 +4,7 @@ Every oauth test runs under :func:`_leak_guard`: all it printed (captured fds, e
 run, subprocess output handed to :func:`record_output`) and every log record (root and
 ``deskpro_cli`` loggers at DEBUG) are collected in the session-wide :class:`LeakLog`, then
 searched for the fake's client secrets, authorization codes, device codes and every token it
-issued. A hit fails that test at teardown; ``test_oauth_zz_leaks.py`` checks the whole session.
+issued. A hit fails that test at teardown; ``test_oauth_zz_session.py`` checks the whole session.
 """
 
 from __future__ import annotations

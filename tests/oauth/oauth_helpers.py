@@ -64,12 +64,44 @@ def secret_env(secret: str) -> dict[str, str]:
     return {"DESKPRO_OAUTH_CLIENT_SECRET": secret}
 
 
+#: spec/cli.md: each verdict and its exit status.
+VERDICT_EXIT = {
+    "credentials-valid": 0,
+    "token-obtained": 0,
+    "credentials-invalid": 1,
+    "app-not-found": 1,
+    "redirect-uri-mismatch": 1,
+    "access-denied": 1,
+    "device-flow-disabled": 1,
+    "oauth-error": 1,  # ours: an OAuth error spec/cli.md names no verdict for
+    "timeout": 3,
+    "unreachable": 3,
+    "server-error": 3,
+    "rate-limited": 3,
+}
+
+
+#: Every verdict a test saw through :func:`parse_json` (checked by test_oauth_zz_session.py).
+SEEN_VERDICTS: set[str] = set()
+
+
 def parse_json(run: Any) -> dict[str, Any]:
-    """The one JSON object on stdout (and nothing else there)."""
+    """The one JSON object on stdout (nothing else there), in spec/cli.md's shape, agreeing
+    with the exit status."""
     data = json.loads(run.stdout)
     assert isinstance(data, dict)
-    for key in ("ok", "verdict", "mode", "github_url", "client_id", "login", "scopes", "detail"):
-        assert key in data, key
+    assert isinstance(data["ok"], bool)
+    assert data["verdict"] in VERDICT_EXIT, data["verdict"]
+    assert data["mode"] in ("check", "web", "device")
+    assert isinstance(data["github_url"], str) and isinstance(data["client_id"], str)
+    assert data["login"] is None or isinstance(data["login"], str)
+    scopes = data["scopes"]
+    assert scopes is None or (isinstance(scopes, list) and all(isinstance(s, str) for s in scopes))
+    assert isinstance(data["detail"], str) and data["detail"]
+    assert run.exit_code == VERDICT_EXIT[data["verdict"]], (run.exit_code, data["verdict"])
+    assert data["ok"] is (run.exit_code == 0)
+    assert (data["login"] is not None) is (data["verdict"] == "token-obtained")
+    SEEN_VERDICTS.add(data["verdict"])
     return data
 
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from fakes.github import FakeGitHub
 from oauth.oauth_helpers import RobotBrowser, base_args, parse_json, secret_env
 
@@ -137,20 +139,46 @@ def test_other_provider_is_called_out(cli, github: FakeGitHub, tree) -> None:
     run = cli(*base_args(github, app.client_id, str(path)), env=secret_env(app.client_secret))
     assert parse_json(run)["app"]["providers"] == ["gitlab"]
     assert "not GitHub" in run.stderr
+    assert "whitelist" not in run.stderr  # a GitLab app has no reason to admit GitHub's API
 
 
 def test_unreadable_manifest_is_only_a_warning(cli, github: FakeGitHub, tree) -> None:
     app = github.add_app()
-    path = tree({"package.json": '{"name": "x", "deskpro": {'})
+    path = tree({"package.json": '{"name": "x",\n "deskpro": {'})
     run = cli(*base_args(github, app.client_id, str(path)), env=secret_env(app.client_secret))
     data = parse_json(run)
     assert data["verdict"] == "credentials-valid" and data["app"] is None
-    assert "could not read the app's manifest" in run.stderr
+    assert "could not read the app's manifest: " in run.stderr
+    assert "package.json:2:" in run.stderr  # where: file, line and column
 
 
-def test_not_an_app_says_nothing(cli, github: FakeGitHub, tree) -> None:
+def test_manifest_without_read_permission_is_only_a_warning(
+    cli, github: FakeGitHub, tree, monkeypatch
+) -> None:
     app = github.add_app()
-    path = tree({"notes.txt": "hello"})
+    path = app_tree(tree, whitelist=[])
+    real_read = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:  # as for a file of another user (the tests run as root)
+        if self.name == "package.json":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    run = cli(*base_args(github, app.client_id, str(path)), env=secret_env(app.client_secret))
+    assert parse_json(run)["verdict"] == "credentials-valid"
+    assert "could not read the app's manifest at" in run.stderr
+    assert "Permission denied" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "files",
+    [{"notes.txt": "hello"}, {"package.json": '{"name": "some-node-project"}'}],
+    ids=["no-manifest", "node-project"],
+)
+def test_not_an_app_says_nothing(cli, github: FakeGitHub, tree, files) -> None:
+    app = github.add_app()
+    path = tree(files)
     run = cli(*base_args(github, app.client_id, str(path)), env=secret_env(app.client_secret))
     assert parse_json(run)["app"] is None
     assert "manifest" not in run.stderr

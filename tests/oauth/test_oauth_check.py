@@ -32,11 +32,13 @@ def test_valid_pair(cli, github: FakeGitHub) -> None:
     assert github.tokens == {}
 
 
-def test_valid_pair_text_output(cli, github: FakeGitHub) -> None:
+@pytest.mark.parametrize("quiet", [[], ["-q"]], ids=["normal", "quiet"])
+def test_valid_pair_text_output(cli, github: FakeGitHub, quiet: list[str]) -> None:
     app = github.add_app()
     args = ["oauth-test", "--github-url", github.url, "--client-id", app.client_id]
-    run = cli(*args, env=secret_env(app.client_secret), code=0)
-    assert "credentials-valid" in run.stdout
+    run = cli(*quiet, *args, env=secret_env(app.client_secret), code=0)
+    assert run.stdout.startswith("credentials-valid: ")  # the verdict is the result, even with -q
+    assert ("Checking the client id" in run.stderr) is not quiet
     assert "Traceback" not in run.output
 
 
@@ -63,8 +65,34 @@ def test_unknown_or_deleted_app(cli, github: FakeGitHub, deleted: bool) -> None:
 def test_swapped_id_and_secret_are_called_out(cli, github: FakeGitHub) -> None:
     app = github.add_app()
     run = cli(*base_args(github, app.client_secret), env=secret_env(app.client_id), code=1)
-    assert parse_json(run)["verdict"] == "app-not-found"
+    data = parse_json(run)
+    assert data["verdict"] == "app-not-found"
+    # the hint says what to do, not only that the app may have been deleted
+    assert data["hint"].startswith("the client id and secret look swapped: pass the Client ID")
     assert "swapped" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("pasted", "warning", "code"),
+    [
+        ("{secret}\n", "removed whitespace (spaces or a line break) around the client secret", 0),
+        ('"{secret}"', "wrapped in quotes", 1),
+        ("{secret} x", "a space or line break inside", 1),
+        ("{short}", "it is 39 characters long", 1),
+    ],
+    ids=["newline", "quotes", "inner-space", "truncated"],
+)
+def test_a_badly_pasted_secret_is_explained(
+    cli, github: FakeGitHub, pasted: str, warning: str, code: int
+) -> None:
+    app = github.add_app()
+    value = pasted.format(secret=app.client_secret, short=app.client_secret[:-1])
+    run = cli(*base_args(github, app.client_id), env=secret_env(value), code=code)
+    assert warning in run.stderr
+    data = parse_json(run)
+    assert data["verdict"] == ("credentials-valid" if code == 0 else "credentials-invalid")
+    if code:  # the rejection's hint names the likely cause
+        assert data["hint"].startswith("the client secret as given ")
 
 
 @pytest.mark.parametrize(
@@ -85,6 +113,28 @@ def test_server_error(cli, github: FakeGitHub, fault: str, params: dict, status_
     data = parse_json(run)
     assert data["verdict"] == "server-error"
     assert status_text in data["detail"] and "X-GitHub-Request-Id" in data["detail"]
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "verdict", "code"),
+    [
+        (401, "invalid_client", "credentials-invalid", 1),  # RFC 6749's status and code
+        (400, "incorrect_client_credentials", "credentials-invalid", 1),
+        (200, "unauthorized_client", "oauth-error", 1),  # not "device flow disabled" here
+        (401, None, "server-error", 3),  # no error code: the status is all there is
+    ],
+)
+def test_the_error_code_decides_not_the_http_status(
+    cli, github: FakeGitHub, status: int, error: str | None, verdict: str, code: int
+) -> None:
+    import json
+
+    app = github.add_app()
+    body = json.dumps({"error": error, "error_description": "x"}) if error else ""
+    github.fault("token", "status", status=status, body=body, content_type="application/json")
+    run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=code)
+    data = parse_json(run)
+    assert (data["verdict"], data["error_code"]) == (verdict, error)
 
 
 def test_html_page_with_status_200_is_a_server_error(cli, github: FakeGitHub) -> None:
@@ -108,11 +158,17 @@ def test_timeout(cli, github: FakeGitHub) -> None:
     assert "did not answer within 0.5 s" in data["detail"]
 
 
-def test_connection_reset(cli, github: FakeGitHub) -> None:
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [("reset", "closed the connection"), ("truncate", "broke in the middle of the answer")],
+)
+def test_connection_cut(cli, github: FakeGitHub, fault: str, said: str) -> None:
     app = github.add_app()
-    github.fault("token", "reset")
+    github.fault("token", fault)
     run = cli(*base_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
-    assert parse_json(run)["verdict"] == "unreachable"
+    data = parse_json(run)
+    assert data["verdict"] == "unreachable"
+    assert said in data["detail"]
 
 
 def test_refused_connection(cli) -> None:
@@ -149,6 +205,22 @@ def test_dns_failure(cli) -> None:
     assert data["api_url"] == "https://github.invalid/api/v3"
 
 
+def test_proxy_failure_names_the_proxy_not_its_password(cli, monkeypatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://me:pr0xy-pw@127.0.0.1:{port}")
+    args = ["oauth-test", "--client-id", "Ov23liAbcdefghijklmn", "--json"]
+    run = cli(*args, env=secret_env("a" * 40), code=3)
+    data = parse_json(run)
+    assert data["verdict"] == "unreachable"
+    assert f"the proxy 127.0.0.1:{port} refused" in data["detail"]
+    assert "HTTPS_PROXY" in data["hint"]
+    assert "pr0xy-pw" not in run.output
+
+
 @pytest.mark.parametrize("mode", ["primary", "retry_after", "secondary"])
 def test_rate_limited(cli, github: FakeGitHub, mode: str) -> None:
     app = github.add_app()
@@ -162,6 +234,14 @@ def test_rate_limited(cli, github: FakeGitHub, mode: str) -> None:
         assert "resets at" in data["detail"]
     else:
         assert "secondary rate limit" in data["detail"]
+
+
+def test_options_the_mode_does_not_use_are_called_out(cli, github: FakeGitHub) -> None:
+    app = github.add_app()
+    args = base_args(github, app.client_id, "--scope", "repo", "--port", "8123", "--keep-token")
+    run = cli(*args, env=secret_env(app.client_secret))
+    assert "--scope, --port, --keep-token ignored: --mode check does not use them" in run.stderr
+    assert parse_json(run)["verdict"] == "credentials-valid"
 
 
 def test_secret_option_warns_about_shell_history(cli, github: FakeGitHub) -> None:

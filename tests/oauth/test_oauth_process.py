@@ -37,6 +37,7 @@ def _start(github: FakeGitHub, client_id: str, secret: str, *extra: str) -> subp
         sys.executable,
         "-m",
         "deskpro_cli",
+        "-vv",  # the most a real process logs: still no secret, code or token (leak check)
         "oauth-test",
         "--github-url",
         github.url,
@@ -102,57 +103,92 @@ def test_ctrl_c_while_waiting_closes_the_port_and_exits_130(github: FakeGitHub) 
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "interrupted" in stderr
+    # --json: stdout still holds exactly one JSON object, saying how the run ended
+    data = json.loads(out)
+    assert (data["ok"], data["exit_code"]) == (False, 130)
     assert _port_closed(port)
     assert github.tokens == {}
 
 
-def test_secret_prompt_on_a_terminal_is_hidden(github: FakeGitHub) -> None:
-    app = github.add_app()
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the CLI on a terminal, no secret in the environment
-        os.execve(
-            sys.executable,
-            [
-                sys.executable,
-                "-m",
-                "deskpro_cli",
-                "oauth-test",
-                "--github-url",
-                github.url,
-                "--client-id",
-                app.client_id,
-            ],
-            _env(),
-        )
-    chunks: list[bytes] = []
+class _Terminal:
+    """``deskpro oauth-test`` on a pseudo-terminal, no secret in the environment."""
 
-    def read_until(marker: bytes, timeout: float = 20) -> None:
+    def __init__(self, github: FakeGitHub, client_id: str) -> None:
+        self.chunks: list[bytes] = []
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the CLI on a terminal
+            os.execve(
+                sys.executable,
+                [
+                    sys.executable,
+                    "-m",
+                    "deskpro_cli",
+                    "oauth-test",
+                    "--github-url",
+                    github.url,
+                    "--client-id",
+                    client_id,
+                    "--json",
+                ],
+                _env(),
+            )
+
+    @property
+    def text(self) -> str:
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+    def read_until(self, marker: str, timeout: float = 20) -> None:
         end = time.monotonic() + timeout
-        while marker not in b"".join(chunks) and time.monotonic() < end:
-            ready, _, _ = select.select([fd], [], [], 0.5)
+        while marker not in self.text and time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
             if ready:
                 try:
-                    data = os.read(fd, 4096)
+                    data = os.read(self.fd, 4096)
                 except OSError:
                     return
                 if not data:
                     return
-                chunks.append(data)
+                self.chunks.append(data)
 
+    def type(self, data: bytes) -> None:
+        os.write(self.fd, data)
+
+    def finish(self) -> int:
+        self.read_until("\n__never__", timeout=2)
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        record_output("pty", self.text)
+        return os.waitstatus_to_exitcode(status)
+
+
+def test_secret_prompt_on_a_terminal_is_hidden(github: FakeGitHub) -> None:
+    app = github.add_app()
+    term = _Terminal(github, app.client_id)
     try:
-        read_until(b"Client secret")
-        assert b"Client secret" in b"".join(chunks), b"".join(chunks)
-        os.write(fd, app.client_secret.encode() + b"\r")
-        read_until(b"credentials-valid")
-        read_until(b"\n__never__", timeout=2)
+        term.read_until("Client secret")
+        assert "Client secret" in term.text, term.text
+        term.type(app.client_secret.encode() + b"\r")
+        term.read_until("credentials-valid")
     finally:
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    text = b"".join(chunks).decode("utf-8", "replace")
-    record_output("pty", text)
-    assert os.waitstatus_to_exitcode(status) == 0, text
-    assert "credentials-valid" in text
-    assert app.client_secret not in text  # not echoed
+        code = term.finish()
+    assert code == 0, term.text
+    assert "credentials-valid" in term.text
+    assert app.client_secret not in term.text  # not echoed
+
+
+def test_ctrl_c_at_the_secret_prompt_exits_130(github: FakeGitHub) -> None:
+    app = github.add_app()
+    term = _Terminal(github, app.client_id)
+    try:
+        term.read_until("Client secret")
+        term.type(b"\x03")  # the terminal turns it into SIGINT
+        term.read_until('"exit_code": 130')
+    finally:
+        code = term.finish()
+    assert code == 130, term.text
+    assert "Traceback" not in term.text and "Aborted" not in term.text
+    assert "nothing was sent" in term.text
+    assert github.requests == []
 
 
 @pytest.mark.browser

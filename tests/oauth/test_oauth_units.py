@@ -75,6 +75,23 @@ def test_bad_urls_are_usage_errors(bad: str) -> None:
     assert "p@" not in info.value.message
 
 
+@pytest.mark.parametrize(
+    ("given", "fix"),
+    [
+        ("https://api.github.com", "--github-url https://github.com "),
+        ("api.acme.ghe.com", "--github-url https://acme.ghe.com "),
+        ("https://ghe.example.com/api/v3", "--github-url https://ghe.example.com "),
+        ("https://github.com/settings/developers", "--github-url https://github.com"),
+        ("https://ghe.example.com:8443/login/oauth", "--github-url https://ghe.example.com:8443"),
+    ],
+)
+def test_github_url_must_be_the_web_address_itself(given: str, fix: str) -> None:
+    """An API URL or a pasted page would reach no OAuth endpoint (a misleading 404 later)."""
+    with pytest.raises(UsageError) as info:
+        endpoints(given, None)
+    assert info.value.hint is not None and fix in info.value.hint + " "
+
+
 def test_loopback_hosts() -> None:
     assert all(is_loopback_host(h) for h in ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"])
     assert not any(
@@ -131,7 +148,6 @@ def test_redactor_guards_every_log_record(caplog: pytest.LogCaptureFixture) -> N
 def test_scope_cover() -> None:
     assert scopes.missing(["repo", "user:email", "gist"], ["repo", "user"]) == ["gist"]
     assert scopes.missing(["public_repo"], ["repo"]) == []
-    assert scopes.normalise(["user", "gist", "user:email"]) == ["user", "gist"]
 
 
 def test_verdict_exit_codes() -> None:
@@ -226,6 +242,7 @@ def test_browser_seam_keeps_stdout_clean(monkeypatch: pytest.MonkeyPatch, capfd)
         return True
 
     monkeypatch.setattr(webbrowser, "open", noisy_open)
+    monkeypatch.setenv("DISPLAY", ":0")
     assert open_browser("http://127.0.0.1/") is True
     os.write(1, b"after\n")
     out, err = capfd.readouterr()
@@ -233,3 +250,25 @@ def test_browser_seam_keeps_stdout_clean(monkeypatch: pytest.MonkeyPatch, capfd)
     assert "launcher noise" in err
     monkeypatch.setenv("BROWSER", "false")
     assert open_browser("http://127.0.0.1/") is False
+
+
+def test_no_console_browser_without_a_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over SSH, webbrowser would start lynx or w3m in the terminal and block: the URL is shown
+    instead, unless BROWSER names a browser."""
+    import sys
+    import webbrowser
+
+    from deskpro_cli.oauth.browser import open_browser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, new=0: opened.append(url) or True)
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    assert open_browser("http://127.0.0.1/a") is False
+    monkeypatch.setenv("BROWSER", "w3m")
+    assert open_browser("http://127.0.0.1/b") is True
+    monkeypatch.delenv("BROWSER")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    assert open_browser("http://127.0.0.1/c") is True
+    assert opened == ["http://127.0.0.1/b", "http://127.0.0.1/c"]

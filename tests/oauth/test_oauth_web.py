@@ -1,14 +1,16 @@
 """``deskpro oauth-test --mode web``: the loopback flow against the fake, the browser played by a
-robot (the Chromium test is in test_oauth_browser.py)."""
+robot (the Chromium test is in test_oauth_process.py)."""
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from fakes.github import FakeGitHub
+from fakes.github import FakeApp, FakeGitHub
 from oauth.oauth_helpers import RobotBrowser, base_args, free_port, parse_json, secret_env
 
 
@@ -16,15 +18,34 @@ def web_args(github: FakeGitHub, client_id: str, *extra: str) -> list[str]:
     return base_args(github, client_id, "--mode", "web", "--timeout", "10", *extra)
 
 
-def test_token_obtained_reported_and_revoked(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
+@pytest.fixture
+def web(cli, github: FakeGitHub, robot: RobotBrowser) -> Callable[..., tuple[Any, dict[str, Any]]]:
+    """Run ``--mode web`` for ``app`` with its secret, the robot browser playing the user; the
+    run and its JSON."""
+
+    def run(app: FakeApp, *extra: str, code: int = 0) -> tuple[Any, dict[str, Any]]:
+        result = cli(
+            *web_args(github, app.client_id, *extra), env=secret_env(app.client_secret), code=code
+        )
+        robot.join()
+        return result, parse_json(result)
+
+    return run
+
+
+def app_on_port(
+    github: FakeGitHub, path: str = "/oauth-test", **kwargs: Any
+) -> tuple[FakeApp, str]:
+    """An app whose registered callback is on a free port (GitHub sends error redirects to the
+    registered callback, so the CLI must listen there: pass the port with ``--port``)."""
+    port = free_port()
+    return github.add_app(callbacks=[f"http://127.0.0.1:{port}{path}"], **kwargs), str(port)
+
+
+def test_token_obtained_reported_and_revoked(web, github: FakeGitHub, robot: RobotBrowser) -> None:
     app = github.add_app()
     github.browser_session_id = True  # GitHub may add parameters; the callback ignores them
-    run = cli(
-        *web_args(github, app.client_id, "--scope", "repo", "--scope", "user:email,user"),
-        env=secret_env(app.client_secret),
-    )
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, "--scope", "repo", "--scope", "user:email,user")
     assert (data["ok"], data["verdict"], data["mode"]) == (True, "token-obtained", "web")
     assert data["login"] == "octocat"
     assert data["scopes"] == ["repo", "user"]
@@ -55,11 +76,38 @@ def test_token_obtained_reported_and_revoked(cli, github: FakeGitHub, robot: Rob
         s.connect(("127.0.0.1", port))
 
 
-def test_keep_token(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
+def test_ctrl_c_while_waiting_closes_the_port(cli, github: FakeGitHub, monkeypatch) -> None:
+    """In-process, so the port is seen closed by the code (a dead process closes it anyway):
+    Ctrl-C in the wait leaves through the server's ``with`` block, and --json gets its object."""
+    import json
+
+    from deskpro_cli.oauth.loopback import CallbackServer
+
+    ports: list[int] = []
+
+    def interrupted(self: CallbackServer, *args: object) -> None:
+        ports.append(self.port)
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", self.port)) == 0  # listening while it waits
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CallbackServer, "wait", interrupted)
     app = github.add_app()
-    run = cli(*web_args(github, app.client_id, "--keep-token"), env=secret_env(app.client_secret))
-    robot.join()
-    data = parse_json(run)
+    run = cli(
+        *web_args(github, app.client_id, "--no-browser"),
+        env=secret_env(app.client_secret),
+        code=130,
+    )
+    assert "Traceback" not in run.output and "interrupted" in run.stderr
+    assert json.loads(run.stdout)["exit_code"] == 130
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", ports[0])) != 0
+    assert github.tokens == {}
+
+
+def test_keep_token(web, github: FakeGitHub) -> None:
+    app = github.add_app()
+    _, data = web(app, "--keep-token")
     assert data["token_revoked"] is False
     assert len(github.live_tokens()) == 1
     assert "kept" in data["detail"]
@@ -74,35 +122,28 @@ def test_probe_runs_first_and_stops_a_bad_pair(
     assert robot.urls == []  # the browser never opened
 
 
-def test_user_denies(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
+def test_user_denies(web, github: FakeGitHub) -> None:
     # GitHub sends the error to the *registered* callback: register the port the CLI listens on.
-    port = free_port()
-    app = github.add_app(callbacks=[f"http://127.0.0.1:{port}/oauth-test"])
+    app, port = app_on_port(github)
     github.authorize_outcome = "deny"
-    run = cli(
-        *web_args(github, app.client_id, "--port", str(port)),
-        env=secret_env(app.client_secret),
-        code=1,
-    )
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, "--port", port, code=1)
     assert data["verdict"] == "access-denied"
     assert data["error_code"] == "access_denied"
     assert "The user has denied your application access." in data["detail"]
     assert github.tokens == {}
 
 
-def test_redirect_mismatch_by_redirect(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
-    port = free_port()
-    app = github.add_app(callbacks=[f"http://127.0.0.1:{port}/registered-elsewhere"])
+def test_suspended_app(web, github: FakeGitHub) -> None:
+    app, port = app_on_port(github, suspended=True)
+    _, data = web(app, "--port", port, code=1)
+    assert (data["verdict"], data["error_code"]) == ("oauth-error", "application_suspended")
+    assert "suspended" in data["detail"] and "support" in data["hint"]
+
+
+def test_redirect_mismatch_by_redirect(web, github: FakeGitHub) -> None:
+    app, port = app_on_port(github, "/registered-elsewhere")
     github.mismatch_mode = "redirect"
-    run = cli(
-        *web_args(github, app.client_id, "--port", str(port)),
-        env=secret_env(app.client_secret),
-        code=1,
-    )
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, "--port", port, code=1)
     assert data["verdict"] == "redirect-uri-mismatch"
     assert f"http://127.0.0.1:{port}/oauth-test" in data["detail"]
     assert "--mode device" in data["hint"]
@@ -125,9 +166,7 @@ def test_redirect_mismatch_interstitial_times_out_naming_the_redirect_uri(
     assert "The redirect_uri is not associated" in robot.fake_answers[0].text
 
 
-def test_exchange_redirect_mismatch(
-    cli, github: FakeGitHub, robot: RobotBrowser, monkeypatch
-) -> None:
+def test_exchange_redirect_mismatch(web, github: FakeGitHub, monkeypatch) -> None:
     """The code is bound to the redirect_uri it was issued for; a different one at the exchange
     gives redirect_uri_mismatch (the CLI always reuses the exact string; forced here)."""
     app = github.add_app()
@@ -139,20 +178,17 @@ def test_exchange_redirect_mismatch(
         return real(app_, "http://127.0.0.1:1/elsewhere", *rest)
 
     monkeypatch.setattr(fake_module, "CodeGrant", grant)
-    run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret), code=1)
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, code=1)
     assert data["verdict"] == "redirect-uri-mismatch"
     assert "exchange" in data["detail"]
 
 
 def test_state_mismatch_is_refused_then_the_real_callback_wins(
-    cli, github: FakeGitHub, robot: RobotBrowser
+    web, github: FakeGitHub, robot: RobotBrowser
 ) -> None:
     robot.forge_first = True
     app = github.add_app()
-    run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret))
-    robot.join()
+    run, _ = web(app)
     forged, real = robot.callback_answers
     assert forged.status_code == 400 and "does not match" in forged.text
     assert real.status_code == 200
@@ -190,6 +226,9 @@ def test_no_browser_prints_the_url_and_times_out(
     )
     assert robot.urls == []
     assert "Open this URL in a browser" in run.stderr
+    # before the wait: which callback GitHub must know, and what to do when it is Deskpro's
+    assert "has http://127.0.0.1/oauth-test among its callback URLs" in run.stderr
+    assert "use --mode device" in run.stderr
     assert (
         f"{github.url}/login/oauth/authorize?response_type=code&client_id={app.client_id}"
         in run.stderr
@@ -197,7 +236,7 @@ def test_no_browser_prints_the_url_and_times_out(
     assert parse_json(run)["verdict"] == "timeout"
 
 
-def test_code_already_used(cli, github: FakeGitHub, robot: RobotBrowser, monkeypatch) -> None:
+def test_code_already_used(web, github: FakeGitHub, monkeypatch) -> None:
     """A code redeemed by someone else first (bad_verification_code at the exchange)."""
     app = github.add_app()
     real_decide = None
@@ -211,25 +250,19 @@ def test_code_already_used(cli, github: FakeGitHub, robot: RobotBrowser, monkeyp
             grant.used = True
 
     monkeypatch.setattr(fake_module.Handler, "_decide", decide)
-    run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret), code=1)
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, code=1)
     assert (data["verdict"], data["error_code"]) == ("oauth-error", "bad_verification_code")
 
 
-def test_unverified_email(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
+def test_unverified_email(web, github: FakeGitHub) -> None:
     app = github.add_app()
     app.user.email_verified = False
-    run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret), code=1)
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, code=1)
     assert data["error_code"] == "unverified_user_email"
     assert "primary email" in data["hint"]
 
 
-def test_server_error_at_the_exchange_is_not_retried(
-    cli, github: FakeGitHub, robot: RobotBrowser
-) -> None:
+def test_server_error_at_the_exchange_is_not_retried(web, github: FakeGitHub) -> None:
     app = github.add_app()
     github.fault("token", "status", status=200)  # the probe passes through untouched? no: one-shot
     github.faults.clear()
@@ -247,27 +280,21 @@ def test_server_error_at_the_exchange_is_not_retried(
         return original(endpoint)
 
     github.take_fault = take  # type: ignore[method-assign]
-    run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, code=3)
     assert data["verdict"] == "server-error" and "HTTP 502" in data["detail"]
     assert len(github.requests_to("/login/oauth/access_token")) == 2  # probe + one exchange
 
 
-def test_rate_limited_at_user(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
+def test_rate_limited_at_user(web, github: FakeGitHub) -> None:
     app = github.add_app()
     github.fault("user", "rate_limit", mode="retry_after", retry_after=42)
-    run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret), code=3)
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, code=3)
     assert data["verdict"] == "rate-limited" and "42 s" in data["detail"]
     assert data["token_revoked"] is True  # revoked even though /user failed
     assert github.live_tokens() == []
 
 
-def test_token_from_another_app_is_refused(
-    cli, github: FakeGitHub, robot: RobotBrowser, monkeypatch
-) -> None:
+def test_token_from_another_app_is_refused(web, github: FakeGitHub, monkeypatch) -> None:
     app = github.add_app()
     other = github.add_app()
     from fakes import github as fake_module
@@ -280,9 +307,7 @@ def test_token_from_another_app_is_refused(
         return record
 
     monkeypatch.setattr(fake_module.FakeGitHub, "issue_token", issue)
-    run = cli(*web_args(github, app.client_id), env=secret_env(app.client_secret), code=1)
-    robot.join()
-    data = parse_json(run)
+    _, data = web(app, code=1)
     assert data["verdict"] == "credentials-invalid"
     assert other.client_id in data["detail"]
 
@@ -325,29 +350,18 @@ def test_port_in_use_is_a_usage_error(cli, github: FakeGitHub) -> None:
 
 
 def test_custom_callback_path_and_registered_port(
-    cli, github: FakeGitHub, robot: RobotBrowser
+    web, github: FakeGitHub, robot: RobotBrowser
 ) -> None:
-    port = free_port()
-    app = github.add_app(callbacks=[f"http://127.0.0.1:{port}/cb"], wildcard=False)
-    run = cli(
-        *web_args(github, app.client_id, "--callback-url", f"http://127.0.0.1:{port}/cb"),
-        env=secret_env(app.client_secret),
-    )
-    robot.join()
+    app, port = app_on_port(github, "/cb", wildcard=False)
+    _, data = web(app, "--callback-url", f"http://127.0.0.1:{port}/cb")
     assert robot.redirect_uri() == f"http://127.0.0.1:{port}/cb"
-    assert parse_json(run)["verdict"] == "token-obtained"
+    assert data["verdict"] == "token-obtained"
 
 
-def test_github_app_token_has_no_scopes(cli, github: FakeGitHub, robot: RobotBrowser) -> None:
-    app = github.add_app(kind="github_app", callbacks=["http://127.0.0.1/oauth-test"])
+def test_github_app_token_has_no_scopes(web, github: FakeGitHub) -> None:
     # GitHub Apps match redirect URIs exactly: register the one the CLI will use.
-    port = free_port()
-    app.callbacks = [f"http://127.0.0.1:{port}/oauth-test"]
-    run = cli(
-        *web_args(github, app.client_id, "--port", str(port)), env=secret_env(app.client_secret)
-    )
-    robot.join()
-    data = parse_json(run)
+    app, port = app_on_port(github, kind="github_app")
+    _, data = web(app, "--port", port)
     assert data["scopes"] == []
     assert "permissions, not scopes" in data["detail"]
 

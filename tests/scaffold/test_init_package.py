@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IN_CI, REPO_ROOT
+from conftest import REPO_ROOT, npm_install
 
 COMMON = {
     "manifest.json",
@@ -99,24 +99,19 @@ def test_buildless_templates_package_without_node(tmp_path: Path, template: str)
         assert "install-screen" not in install_page
 
 
-def _npm_install(project: Path) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        if IN_CI:
-            pytest.fail("npm is missing in CI")
-        pytest.skip("npm not installed")
-    out = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if out.returncode != 0:
-        message = f"npm install failed in the new react app:\n{out.stdout}\n{out.stderr}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+def test_react_template_without_npm_install_says_run_npm_install(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """package.json already lists esbuild: the fix is `npm install`, not adding it again."""
+    monkeypatch.delenv("DESKPRO_ESBUILD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    project = tmp_path / "react-app"
+    cli("init", project, "--template", "react", "--no-input")
+    run = cli("package", project, code=3)
+    assert "esbuild is needed to compile src/main/javascript/index.jsx" in run.stderr
+    assert f"hint: run `npm install` in {project.resolve()}" in run.stderr
+    assert "--save-dev" not in run.stderr
+    assert not (project / "dist").exists()
 
 
 @pytest.mark.node
@@ -124,7 +119,7 @@ def _npm_install(project: Path) -> None:
 def test_react_template_packages_after_npm_install(cli, tmp_path: Path) -> None:
     project = tmp_path / "react-app"
     cli("init", project, "--template", "react", "--no-input")
-    _npm_install(project)
+    npm_install(project)
     esbuild = project / "node_modules" / ".bin" / "esbuild"
     assert esbuild.exists()
     assert (

@@ -49,7 +49,11 @@ def test_invalid_names(name: str, reason: str) -> None:
     [
         ("my-app", "my-app"),
         ("My Cool App", "my-cool-app"),
-        ("  Über App!! ", "ber-app"),
+        ("  Über App!! ", "uber-app"),
+        ("Café Tools", "cafe-tools"),
+        ("日本語", "deskpro-app"),
+        ("@Acme/Tools", "@acme/tools"),
+        ("@Acme/My Tools", "acme-my-tools"),
         (".hidden", "hidden"),
         ("___", "deskpro-app"),
         ("http", "http-app"),

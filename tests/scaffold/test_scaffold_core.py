@@ -5,11 +5,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from deskpro_cli import scaffold
+from deskpro_cli import place, scaffold
 from deskpro_cli.errors import CheckFailed, EnvironmentFailure, UsageError
 from deskpro_cli.resources import data_dir
 
@@ -103,6 +104,7 @@ def test_rendered_files_keep_their_final_newline(template: str) -> None:
         assert path.read_bytes().endswith(b"\n")
         assert files[out].endswith(b"\n"), out
         assert not files[out].endswith(b"\n\n"), out
+        assert b"\n\n\n" not in files[out], f"{out}: two blank lines in a row"
         assert b"{{" not in files[out] or out == "README.md", out
 
 
@@ -193,38 +195,39 @@ def test_pages_load_the_pinned_sdk_with_its_integrity_hash(template: str) -> Non
     assert sdk in html
 
 
-def test_strict_undefined_fails_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def one_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str, str], None]]:
+    """``one_template(name, text)``: the bundled data becomes a vanilla template of one file."""
+
+    def make(name: str, text: str) -> None:
+        templates = tmp_path / "templates"
+        (templates / "vanilla").mkdir(parents=True)
+        (templates / "vanilla" / "template.json").write_text('{"description": "x"}')
+        (templates / "vanilla" / name).write_text(text)
+        (tmp_path / "boilerplate").mkdir()
+        monkeypatch.setattr(scaffold, "data_dir", lambda folder: tmp_path / folder)
+        scaffold.template_meta.cache_clear()
+
+    yield make
+    scaffold.template_meta.cache_clear()
+
+
+def test_strict_undefined_fails_loudly(one_template: Callable[[str, str], None]) -> None:
     from jinja2 import UndefinedError
 
-    templates = tmp_path / "templates"
-    (templates / "vanilla").mkdir(parents=True)
-    (templates / "vanilla" / "template.json").write_text('{"description": "x"}')
-    (templates / "vanilla" / "README.md.jinja").write_text("{{ no_such_value }}\n")
-    (tmp_path / "boilerplate").mkdir()
-    monkeypatch.setattr(scaffold, "data_dir", lambda name: tmp_path / name)
-    scaffold.template_meta.cache_clear()
-    try:
-        with pytest.raises(UndefinedError):
-            scaffold.project_files("vanilla", ANSWERS)
-    finally:
-        scaffold.template_meta.cache_clear()
+    one_template("README.md.jinja", "{{ no_such_value }}\n")
+    with pytest.raises(UndefinedError):
+        scaffold.project_files("vanilla", ANSWERS)
 
 
-def test_templates_are_sandboxed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_templates_are_sandboxed(one_template: Callable[[str, str], None]) -> None:
     from jinja2.exceptions import SecurityError
 
-    templates = tmp_path / "templates"
-    (templates / "vanilla").mkdir(parents=True)
-    (templates / "vanilla" / "template.json").write_text('{"description": "x"}')
-    (templates / "vanilla" / "x.jinja").write_text("{{ sdk.__class__.__init__.__globals__ }}\n")
-    (tmp_path / "boilerplate").mkdir()
-    monkeypatch.setattr(scaffold, "data_dir", lambda name: tmp_path / name)
-    scaffold.template_meta.cache_clear()
-    try:
-        with pytest.raises(SecurityError):
-            scaffold.project_files("vanilla", ANSWERS)
-    finally:
-        scaffold.template_meta.cache_clear()
+    one_template("x.jinja", "{{ sdk.__class__.__init__.__globals__ }}\n")
+    with pytest.raises(SecurityError):
+        scaffold.project_files("vanilla", ANSWERS)
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -340,6 +343,32 @@ def test_force_refuses_a_file_where_a_folder_must_go(tmp_path: Path) -> None:
     assert snapshot(tmp_path) == before
 
 
+def test_force_never_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    """init writes only inside its folder: a linked sub-folder would lead the files elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = tmp_path / "app"
+    target.mkdir()
+    (target / "src").symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(tmp_path)
+    with pytest.raises(CheckFailed, match="src is a symbolic link"):
+        scaffold.scaffold(target, "vanilla", ANSWERS, force=True)
+    assert snapshot(tmp_path) == before
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_force_keeps_a_symbolic_link_where_a_file_goes(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("not mine to change\n")
+    target = tmp_path / "app"
+    target.mkdir()
+    (target / "README.md").symlink_to(outside)
+    result = scaffold.scaffold(target, "vanilla", ANSWERS, force=True)
+    assert result.kept == ("README.md",)
+    assert outside.read_text() == "not mine to change\n"
+    assert (target / "README.md").is_symlink()
+
+
 def test_bad_name_writes_nothing(tmp_path: Path) -> None:
     answers = scaffold.Answers(**{**ANSWERS.__dict__, "name": "Bad Name"})
     with pytest.raises(UsageError):
@@ -366,7 +395,7 @@ def test_ctrl_c_while_writing_leaves_nothing(
             raise KeyboardInterrupt
         return real_write(fd, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scaffold.os, "fdopen", interrupted)
+    monkeypatch.setattr(place.os, "fdopen", interrupted)
     with pytest.raises(KeyboardInterrupt):
         scaffold.scaffold(target, "vanilla", ANSWERS, force=existing)
     assert calls["n"] == 4
@@ -380,16 +409,16 @@ def test_ctrl_c_while_placing_files_rolls_back(
     target.mkdir()
     (target / "keep.txt").write_text("keep")
     before = snapshot(tmp_path)
-    real_place = scaffold._place_file
+    real_place = place._place_file
     placed: list[Path] = []
 
-    def place(source: Path, dest: Path) -> None:
+    def place_one(source: Path, dest: Path) -> None:
         if len(placed) == 5:
             raise KeyboardInterrupt
         real_place(source, dest)
         placed.append(dest)
 
-    monkeypatch.setattr(scaffold, "_place_file", place)
+    monkeypatch.setattr(place, "_place_file", place_one)
     with pytest.raises(KeyboardInterrupt):
         scaffold.scaffold(target, "github-oauth", ANSWERS, force=True)
     assert len(placed) == 5
@@ -409,7 +438,7 @@ def test_disk_full_is_an_environment_failure_and_leaves_nothing(
                 raise OSError(errno.ENOSPC, "No space left on device", str(path))
         return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scaffold.os, "open", full)
+    monkeypatch.setattr(place.os, "open", full)
     with pytest.raises(EnvironmentFailure) as caught:
         scaffold.scaffold(tmp_path / "a" / "b" / "app", "react", ANSWERS)
     assert "No space left on device" in caught.value.message
@@ -424,7 +453,7 @@ def test_hard_links_unavailable_falls_back_to_exclusive_copy(
     def no_links(src: object, dst: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(scaffold.os, "link", no_links)
+    monkeypatch.setattr(place.os, "link", no_links)
     target = tmp_path / "app"
     target.mkdir()
     (target / "README.md").write_text("mine")
@@ -434,3 +463,30 @@ def test_hard_links_unavailable_falls_back_to_exclusive_copy(
     assert (target / "src/main/resources/icon.png").read_bytes() == (
         data_dir("boilerplate") / "src/main/resources/icon.png"
     ).read_bytes()
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "exclusive-copy"])
+def test_a_file_created_meanwhile_is_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    """Between the check and the placing another program creates package.json: it stays."""
+    target = tmp_path / "app"
+    target.mkdir()
+    real_write = place._write_tree
+
+    def write_then_race(root: Path, files: dict[str, bytes]) -> None:
+        real_write(root, files)
+        (target / "package.json").write_text("someone else's\n")
+
+    monkeypatch.setattr(place, "_write_tree", write_then_race)
+    if not links:
+
+        def no_links(src: object, dst: object) -> None:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(place.os, "link", no_links)
+    with pytest.raises(EnvironmentFailure, match="File exists") as caught:
+        scaffold.scaffold(target, "vanilla", ANSWERS)
+    assert caught.value.hint and "created that file meanwhile" in caught.value.hint
+    assert (target / "package.json").read_text() == "someone else's\n"
+    assert [p.name for p in target.iterdir()] == ["package.json"]  # the rest rolled back

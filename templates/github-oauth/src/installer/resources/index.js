@@ -72,9 +72,15 @@
     var formHost = element('div');
     screen.appendChild(formHost);
     var error = element('p', 'github-install__error');
+    error.setAttribute('role', 'alert'); // read out as soon as it is shown
     error.hidden = true;
     screen.appendChild(error);
-    var button = element('button', 'dpi-button btn-action', 'Connect to GitHub and install');
+    var updating = props.installType === 'update';
+    var button = element(
+      'button',
+      'dpi-button btn-action',
+      updating ? 'Connect to GitHub and save' : 'Connect to GitHub and install'
+    );
     button.type = 'button';
     button.disabled = true;
     screen.appendChild(button);

@@ -3,9 +3,10 @@
  *
  * For the ticket an agent has open it finds the GitHub user whose public e-mail is the ticket
  * owner's and lists their repositories. Every GitHub call goes through Deskpro's proxy
- * (dpapp.restApi.fetchCORS): the browser never sees the agent's token. The request carries the
- * placeholder {{oauth:github:tokens}}, which the proxy replaces with the token stored for this
- * agent, and the proxy only forwards to hosts the manifest's externalApis allow.
+ * (dpapp.restApi.fetchCORS) and carries the placeholder {{oauth:github:tokens}} instead of the
+ * agent's token: the proxy fills in the token stored for this agent, and only forwards to hosts
+ * the manifest's externalApis allow. The page holds a token only for the moment between getting
+ * a new one (requestAccess) and storing it.
  */
 (function () {
   'use strict';

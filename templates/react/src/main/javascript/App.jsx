@@ -64,7 +64,11 @@ export default function App({ dpapp }) {
         </p>
       ) : null}
       {loading ? <p className="dp-muted">Loading…</p> : null}
-      {error ? <p className="dp-error">Could not read the ticket: {describe(error)}</p> : null}
+      {error ? (
+        <p className="dp-error" role="alert">
+          Could not read the ticket: {describe(error)}
+        </p>
+      ) : null}
       {data ? <Details ticket={data.ticket} /> : null}
       <button type="button" onClick={refresh} disabled={loading}>
         Refresh

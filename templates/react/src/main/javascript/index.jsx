@@ -14,7 +14,11 @@ function describe(error) {
 }
 
 function ConnectionError({ error }) {
-  return <p className="dp-error">Could not connect to Deskpro: {describe(error)}</p>;
+  return (
+    <p className="dp-error" role="alert">
+      Could not connect to Deskpro: {describe(error)}
+    </p>
+  );
 }
 
 const sdk = window.DeskproAppsSDKCore;
