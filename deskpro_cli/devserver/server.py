@@ -190,6 +190,10 @@ class DevServer:
             return
         try:
             self.on_event(event)
+        except OSError as exc:
+            # The terminal or pipe the events go to has gone (``deskpro serve | head``): that
+            # is no reason to stop serving, nor to print a traceback per event.
+            log.debug("could not report %s: %s", type(event).__name__, exc)
         except Exception:
             log.exception("the serve event handler failed")
 

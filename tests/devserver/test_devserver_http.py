@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
@@ -14,7 +15,7 @@ from deskpro_cli.devserver import BuildFinished, DevServer, Listening, ServeOpti
 from deskpro_cli.devserver.handler import CORS_HEADERS
 from deskpro_cli.errors import EnvironmentFailure, UsageError
 
-from .serve_support import TOY_APP, raw_request, request, running
+from .serve_support import TOY_APP, raw_request, request, running, toy_build
 
 CORS_METHODS = "GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE"
 
@@ -288,3 +289,13 @@ def test_defaults_are_dev_modes_port_on_loopback_only() -> None:
 def test_the_socket_listens_on_loopback_only(server: DevServer) -> None:
     assert server._httpd is not None
     assert server._httpd.socket.getsockname()[0] == "127.0.0.1"
+
+
+def test_output_gone_is_no_reason_to_stop(app: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def closed_pipe(event: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with DevServer(app, toy_build, ServeOptions(port=0, watch="off"), closed_pipe) as srv:
+        assert srv.wait_for_build().ok
+        assert request(srv.port, "/manifest.json").status == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
