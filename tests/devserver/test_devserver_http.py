@@ -73,11 +73,14 @@ def test_serves_dev_mode_paths(server: DevServer) -> None:
     assert f"http://127.0.0.1:{port}/v1.2.3/files/html/index.html" in index.text
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize(
     "path", ["/v1.2.3/files/html/index.html", "/manifest.json", "/nope", "/v1.2.3/files/x.js"]
 )
-def test_every_response_has_cors_and_no_store(server: DevServer, path: str) -> None:
-    resp = request(server.port, path, headers={"Origin": "https://helpdesk.example.com"})
+def test_every_response_has_cors_and_no_store(server: DevServer, path: str, method: str) -> None:
+    resp = request(
+        server.port, path, method=method, headers={"Origin": "https://helpdesk.example.com"}
+    )
     assert resp.headers["access-control-allow-origin"] == "*"
     assert resp.headers["access-control-allow-methods"] == CORS_METHODS
     assert resp.headers["access-control-allow-headers"] == "Origin, X-Agent-Request"
