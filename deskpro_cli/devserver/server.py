@@ -4,7 +4,7 @@
 (:data:`BuildStep`), so the server never knows how an app is compiled: ``deskpro serve`` passes
 the shared pipeline (:mod:`deskpro_cli.devserver.pipeline_step`), tests may pass their own.
 
-Threads: one serves HTTP (``ThreadingHTTPServer``, one more thread per connection), one runs
+Threads: one accepts connections (each is answered on a :class:`~.listen.Workers` thread), one runs
 builds one at a time, and the watcher has its own. Nothing here prints: the caller learns what
 happens through ``on_event``.
 """
