@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
 import tempfile
@@ -23,7 +24,7 @@ def atomic_writer(target: Path, *, mode: int | None = None) -> Iterator[IO[bytes
         OSError: the folder is not writable, the disk is full, ...; ``target`` is then untouched.
     """
     target = Path(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -41,6 +42,44 @@ def atomic_writer(target: Path, *, mode: int | None = None) -> Iterator[IO[bytes
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def _temp_prefix(target: Path, pid: int | None = None) -> str:
+    # The writer's pid is in the name, so a process killed before it could clean up (SIGKILL,
+    # power loss) can be told from one still writing: see remove_dead_temps.
+    return f".{target.name}.{os.getpid() if pid is None else pid}-"
+
+
+def remove_dead_temps(target: Path) -> list[Path]:
+    """Remove the temporary files that :func:`atomic_writer` calls for ``target`` left behind
+    when their process was killed; those of live processes stay. Returns what was removed.
+
+    Best effort: a file that cannot be removed is left.
+    """
+    target = Path(target)
+    removed = []
+    start = f".{target.name}."
+    for tmp in target.parent.glob(f"{glob.escape(start)}*.tmp"):
+        pid_text = tmp.name[len(start) :].split("-", 1)[0]
+        if not pid_text.isdigit() or process_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with that id exists (ours always does)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone, or too big to be a pid
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def atomic_write_bytes(target: Path, data: bytes, *, mode: int | None = None) -> None:

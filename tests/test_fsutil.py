@@ -33,3 +33,22 @@ def test_new_file_gets_default_mode(tmp_path: Path) -> None:
     target = tmp_path / "manifest.json"
     atomic_write_bytes(target, b"{}")
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_temporary_names_carry_the_pid_and_dead_ones_are_removed(tmp_path: Path) -> None:
+    import os
+
+    from deskpro_cli.fsutil import remove_dead_temps
+
+    target = tmp_path / "app.zip"
+    with atomic_writer(target) as handle:
+        [tmp] = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        assert tmp.name.startswith(f".app.zip.{os.getpid()}-")
+        assert remove_dead_temps(target) == []  # ours is alive
+        handle.write(b"zip")
+    dead = tmp_path / ".app.zip.999999999-abc.tmp"
+    dead.write_bytes(b"half")
+    unrelated = tmp_path / ".other.zip.999999999-abc.tmp"
+    unrelated.write_bytes(b"not ours")
+    assert remove_dead_temps(target) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.zip.999999999-abc.tmp", "app.zip"]

@@ -12,7 +12,8 @@ or the locale:
 
 Bytes stream from disk in 1 MiB blocks, so memory does not grow with the app. The zip is written
 to a temporary file beside the target and renamed over it only when complete (and under
-``max_size``), through :mod:`deskpro_cli.fsutil`: a failure or Ctrl-C keeps the previous zip.
+``max_size``), through :mod:`deskpro_cli.fsutil`: a failure or Ctrl-C keeps the previous zip,
+and a temporary file left by a killed run is removed by the next one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from deskpro_cli.fsutil import atomic_writer
+from deskpro_cli.fsutil import atomic_writer, remove_dead_temps
 
 DEFAULT_DATE = (1980, 1, 1, 0, 0, 0)
 DEFLATE_LEVEL = 6
@@ -156,6 +157,7 @@ def write_zip(
             is untouched and the temporary file removed; KeyboardInterrupt likewise).
     """
     date = zip_date(epoch)
+    remove_dead_temps(target)  # what a killed earlier run left beside the zip
     with atomic_writer(target) as handle:
         with zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
             for name in entry_order(files):

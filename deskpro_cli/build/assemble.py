@@ -38,6 +38,7 @@ from pathlib import Path
 
 from deskpro_cli.build.scan import Skipped, collect, unreadable
 from deskpro_cli.errors import EnvironmentFailure
+from deskpro_cli.fsutil import process_alive
 from deskpro_cli.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -252,6 +253,15 @@ def _write_failure(root: Path, exc: OSError) -> EnvironmentFailure:
     return EnvironmentFailure(f"cannot write the bundle in {where}: {why}", hint=hint)
 
 
+def _create_failure(out_dir: Path, exc: OSError) -> EnvironmentFailure:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "free some disk space and run the command again"
+    else:
+        parent = next((p for p in out_dir.parents if p.exists()), out_dir.parent)
+        hint = f"make {parent} writable, or choose another output folder"
+    return EnvironmentFailure(f"cannot create {out_dir}: {exc.strerror or exc}", hint=hint)
+
+
 class Staging:
     """A fresh staging folder inside ``out_dir`` for one build.
 
@@ -266,9 +276,13 @@ class Staging:
         self._created = False
 
     def __enter__(self) -> Staging:
+        self._created = not self.out_dir.exists()
+        if self._created:
+            try:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _create_failure(self.out_dir, exc) from exc
         try:
-            self._created = not self.out_dir.exists()
-            self.out_dir.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(self.out_dir)
             self.root.mkdir()
         except OSError as exc:
@@ -316,19 +330,7 @@ def _remove_leftovers(out_dir: Path) -> None:
         if not child.name.startswith((_STAGING_PREFIX, _OLD_PREFIX)):
             continue
         pid_text = child.name.split("-")[-2]
-        if pid_text.isdigit() and _alive(int(pid_text)):
+        if pid_text.isdigit() and process_alive(int(pid_text)):
             continue
         log.debug("removing leftover %s", child)
         shutil.rmtree(child, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

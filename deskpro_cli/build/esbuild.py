@@ -124,6 +124,7 @@ def esbuild_version(path: Path) -> str:
     Raises:
         ToolMissing: it does not run, does not answer like esbuild, or is older than we support.
     """
+    path = path.absolute()  # it runs in its own folder: a relative path would miss
     try:
         st = path.stat()
     except OSError as exc:
@@ -182,18 +183,21 @@ def find_esbuild(
             pointed at does not work.
     """
     environ = os.environ if env is None else env
+    # Paths the user gives are relative to the current folder; esbuild runs elsewhere (in the
+    # project, and `--version` in its own folder), so they are made absolute here.
     if explicit is not None:
-        return Esbuild(_must_exist(explicit, "--esbuild"), esbuild_version(explicit), "--esbuild")
+        path = explicit.expanduser().absolute()
+        return Esbuild(_must_exist(path, "--esbuild"), esbuild_version(path), "--esbuild")
     from_env = environ.get(ENV_VAR, "")
     if from_env:
-        path = Path(from_env).expanduser()
+        path = Path(from_env).expanduser().absolute()
         return Esbuild(_must_exist(path, ENV_VAR), esbuild_version(path), ENV_VAR)
     local = _node_modules_bin(project_dir)
     if local is not None:
         return Esbuild(local, esbuild_version(local), "node_modules")
     on_path = shutil.which("esbuild", path=environ.get("PATH"))
     if on_path is not None:
-        path = Path(on_path)
+        path = Path(on_path).absolute()  # a relative PATH entry ("node_modules/.bin")
         return Esbuild(path, esbuild_version(path), "PATH")
     raise ToolMissing(
         f"esbuild is needed to compile {needed_for} but was not found "

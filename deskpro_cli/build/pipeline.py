@@ -26,18 +26,20 @@ from deskpro_cli.build.archive import (
     write_zip,
 )
 from deskpro_cli.build.assemble import Bundle, Copier, Staging, copy_sources
-from deskpro_cli.build.scan import (
-    Skipped,
-    secret_problems,
-    secret_setting_problems,
-    unreadable,
+from deskpro_cli.build.locations import (
+    output_folder,
+    place,
+    placed,
+    project_source,
+    zip_target,
 )
+from deskpro_cli.build.scan import Skipped, UnreadableSource, unreadable
+from deskpro_cli.build.secret_scan import secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
 from deskpro_cli.errors import (
     CheckFailed,
     EnvironmentFailure,
     ProblemsFound,
-    UsageError,
 )
 from deskpro_cli.problems import Problem, sort_problems
 
@@ -107,8 +109,12 @@ class BuildResult:
 def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     """Build the app in ``project_dir`` (see the module docstring for the steps).
 
+    ``project_dir`` is the project folder or its manifest file (``package.json`` or
+    ``manifest.json``), as the user gave it: problems name files relative to the current folder.
+
     Raises:
-        UsageError: ``project_dir`` is not an app project (a dist/ folder or a zip...).
+        UsageError: ``project_dir`` is not an app project (a dist/ folder, a zip...), or the zip
+            would overwrite a file that is not a zip or land inside ``src/``.
         ProblemsFound: the manifest is invalid, the bundle has problems (a missing target or
             asset, a symlink out of the project, a name clash) or, when packaging, a secret
             was found; nothing was written (exit 1).
@@ -119,19 +125,32 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
     from deskpro_cli import manifest as manifest_model
 
     options = options or BuildOptions()
-    source = manifest_model.load_source(project_dir)
-    if source.project_dir is None:
-        raise UsageError(
-            f"{source.display} is not in an app project; "
-            f"deskpro {options.mode} builds from a project folder",
-            hint="point PATH at the folder holding package.json (or manifest.json) and src/",
-        )
+    source = project_source(project_dir, options.mode)
     project = source.project_dir
+    assert project is not None  # project_source() refuses anything else
     warnings = _validate(source, manifest_model.validate_source(source), options.mode)
     resolved = manifest_model.resolve(source)
-    out_dir = _output_folder(project, options)
+    out_dir = output_folder(project, options.mode, options.out_dir)
+    zip_path = zip_target(project, out_dir, options.zip_path) if options.mode == "package" else None
     result = BuildResult(project, out_dir, resolved, warnings=warnings)
+    try:
+        _build_bundle(source, result, zip_path, options)
+    except ProblemsFound as exc:
+        exc.problems = placed(exc.problems, project)
+        raise
+    except UnreadableSource as exc:
+        raise exc.named_from(place(exc.origin, project)) from exc
+    result.warnings = placed(result.warnings, project)
+    return result
 
+
+def _build_bundle(
+    source: ManifestSource, result: BuildResult, zip_path: Path | None, options: BuildOptions
+) -> None:
+    """Everything after the manifest checks, in a staging folder swapped in at the end."""
+    from deskpro_cli import manifest as manifest_model
+
+    project, out_dir, resolved = result.project, result.out_dir, result.manifest
     with Staging(out_dir) as staging:
         bundle = Bundle(staging.root)
         not_zipped = _compile(project, bundle, options, result)
@@ -156,13 +175,11 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
             )
             _raise_errors(problems, "the bundle is broken")
             result.warnings += problems
-            if options.mode == "package":
+            if zip_path is not None:
                 problems = _scan(source, bundle)
                 _raise_errors(problems, "secrets found; nothing was packed", always=True)
                 zipped = {n: p for n, p in bundle.sources.items() if n not in not_zipped}
-                result.archive = _write_archive(
-                    zipped, bundle.origins, _zip_path(out_dir, options), options
-                )
+                result.archive = _write_archive(zipped, bundle.origins, zip_path, options)
             copier.wait()
         finally:
             copier.close()
@@ -170,7 +187,6 @@ def build(project_dir: Path, options: BuildOptions | None = None) -> BuildResult
 
     result.files = dict(sorted(bundle.origins.items()))
     result.skipped = bundle.skipped
-    return result
 
 
 def _validate(source: ManifestSource, problems: list[Problem], mode: Mode) -> list[Problem]:
@@ -184,24 +200,6 @@ def _validate(source: ManifestSource, problems: list[Problem], mode: Mode) -> li
             hint=f"fix them (`deskpro validate` lists them) and run deskpro {mode} again",
         )
     return problems
-
-
-def _output_folder(project: Path, options: BuildOptions) -> Path:
-    default = "dist" if options.mode == "package" else "target"
-    out_dir = (options.out_dir or project / default).absolute()
-    real_project = project.resolve()
-    real_out = out_dir.resolve()
-    if real_out == real_project or real_project.is_relative_to(real_out):
-        raise UsageError(
-            f"the output folder {out_dir} holds the project itself; it would be overwritten"
-        )
-    if real_out.is_relative_to(real_project / "src"):
-        raise UsageError(f"the output folder {out_dir} is inside src/; choose another folder")
-    return out_dir
-
-
-def _zip_path(out_dir: Path, options: BuildOptions) -> Path:
-    return (options.zip_path or out_dir / "app.zip").absolute()
 
 
 def _compile(project: Path, bundle: Bundle, options: BuildOptions, result: BuildResult) -> set[str]:

@@ -196,8 +196,19 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    SIGTERM (a CI job cancelled, ``docker stop``, ``kill``) is handled like Ctrl-C, so every
+    command removes what it had half written and exits 130 instead of dying mid-write.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     cli.main(prog_name="deskpro")
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":  # pragma: no cover

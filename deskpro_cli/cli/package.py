@@ -102,7 +102,8 @@ def command(
     sourcemaps: bool,
     as_json: bool,  # noqa: ARG001 - read through ui().json, set by the option itself
 ) -> None:
-    """Build the app in PATH and write a reproducible dist/app.zip.
+    """Build the app in PATH (a project folder, or its package.json or manifest.json) and
+    write a reproducible dist/app.zip.
 
     Validates the manifest, compiles, assembles dist/ (src/main/html -> html/,
     src/main/resources -> assets/, src/main/docs/ADMIN_README.md -> docs/), adds the installer

@@ -47,6 +47,29 @@
     box.hidden = !text;
   }
 
+  // The helpdesk answers an API call with {status, body, headers}. An HTTP error status in that
+  // answer, or in one entry of a batch answer, is a failure, not a saved value.
+  function httpError(status, answer, names) {
+    var said = answer && (answer.message || (answer.error && answer.error.message));
+    var what = (names ? names.join(", ") + " (" : "") + "HTTP " + status + (said ? ": " + said : "");
+    return new Error(what + (names ? ")" : ""));
+  }
+
+  function checked(response) {
+    var status = response && response.status;
+    if (typeof status === "number" && status >= 400) throw httpError(status, response.body);
+    var responses = response && response.body && response.body.responses;
+    var failed = Object.keys(responses || {}).filter(function (name) {
+      var headers = responses[name] && responses[name].headers;
+      return headers && Number(headers["status-code"]) >= 400;
+    });
+    if (failed.length) {
+      var first = responses[failed[0]];
+      throw httpError(Number(first.headers["status-code"]), first, failed);
+    }
+    return response;
+  }
+
   function describe(err) {
     if (!err) return "unknown error";
     if (typeof err === "string") return err;
@@ -397,7 +420,7 @@
           data: { value: values[name] }
         };
       });
-      return api.post("batch", { requests: requests });
+      return api.post("batch", { requests: requests }).then(checked);
     }
 
     function addCustomFields() {
@@ -418,7 +441,8 @@
           }
         };
       });
-      return api.post("batch", { requests: requests }).then(function () { state.customFieldsDone = true; });
+      return api.post("batch", { requests: requests }).then(checked)
+        .then(function () { state.customFieldsDone = true; });
     }
 
     function emitStatus(status) {
@@ -435,7 +459,9 @@
       }
       showProgress("Finishing the installation…");
       return addCustomFields()
-        .then(function () { if (!state.installed) return api.put("apps/" + instanceId, { is_installed: true }); })
+        .then(function () {
+          if (!state.installed) return api.put("apps/" + instanceId, { is_installed: true }).then(checked);
+        })
         .then(function () {
           state.installed = true;
           if (unmount) { unmount(); unmount = null; }

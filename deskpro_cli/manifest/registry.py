@@ -72,6 +72,7 @@ _RULES: Final = (
     Rule("DP502", "error", "a symlink in the sources loops or is broken"),
     Rule("DP503", "error", "a source is not a regular file or folder (a FIFO, socket or device)"),
     Rule("DP504", "error", "a source file's name is not valid UTF-8"),
+    Rule("DP505", "error", "a symlink in the sources points at a file that never ships"),
     Rule("DP510", "error", "a file of the app holds a secret (private key, GitHub token, AWS key)"),
     Rule("DP511", "error", "a setting named like a secret has a default value"),
     Rule("DP521", "error", "a page references a file the bundle does not have"),

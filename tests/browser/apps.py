@@ -1,10 +1,13 @@
-"""A new project as the helpdesk serves it: packaged by ``deskpro package`` and unzipped."""
+"""Apps as the helpdesk serves them (packaged by ``deskpro package`` and unzipped), and what
+the installer is expected to send for them."""
 
 from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -23,3 +26,21 @@ def built_app(project: Path, out: Path, *, esbuild: Path | None = None) -> Path:
     with zipfile.ZipFile(Path(report["path"])) as archive:  # relative to the current folder
         archive.extractall(out)
     return out
+
+
+JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+def settings_batch(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``post batch`` body that saves ``values`` for instance 42 of app 7 (the stub's ids)."""
+    return {
+        "requests": {
+            name: {
+                "method": "PUT",
+                "headers": JSON_HEADERS,
+                "url": f"apps/42/state/app:7/{name}",
+                "data": {"value": value},
+            }
+            for name, value in values.items()
+        }
+    }

@@ -17,11 +17,11 @@ import pytest
 from deskpro_cli.build.compiler import CompileOptions, CompileResult, compile_project
 from deskpro_cli.build.installer import InstallerScreen, render_installer
 
+from .apps import settings_batch
 from conftest import build_tree
 
 pytestmark = pytest.mark.browser
 
-JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 PACKAGE_JSON = '{"name": "demo-app", "version": "1.0.0", "deskpro": {"version": "2.3.0"}}\n'
 
 
@@ -38,20 +38,6 @@ def manifest_with(settings: list[dict[str, Any]]) -> dict[str, Any]:
             {"target": "install", "url": "html/install.html"},
         ],
         "settings": settings,
-    }
-
-
-def settings_batch(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "requests": {
-            name: {
-                "method": "PUT",
-                "headers": JSON_HEADERS,
-                "url": f"apps/42/state/app:7/{name}",
-                "data": {"value": value},
-            }
-            for name, value in values.items()
-        }
     }
 
 
@@ -226,18 +212,26 @@ GITHUB_SETTINGS = [
 ]
 
 
-def test_github_oauth_guide_screen_compiles_and_runs(
-    stub_host: Any, compiled_bundle: CompiledBundle
-) -> None:
-    dist, _ = compiled_bundle(GITHUB_SCREEN, manifest_with(GITHUB_SETTINGS))
-    token = {"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "expires": 0}
+GITHUB_TOKEN = {"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "expires": 0}
+
+
+def github_host(stub_host: Any, dist: Path) -> Any:
+    """The stub helpdesk at https://helpdesk.example, GitHub granting GITHUB_TOKEN, page ready."""
     host = stub_host(
         dist,
         "html/install.html",
         helpdesk_url="https://helpdesk.example",
-        oauth_tokens={"github": token},
+        oauth_tokens={"github": GITHUB_TOKEN},
     )
     host.wait_ready()
+    return host
+
+
+def test_github_oauth_guide_screen_compiles_and_runs(
+    stub_host: Any, compiled_bundle: CompiledBundle
+) -> None:
+    dist, _ = compiled_bundle(GITHUB_SCREEN, manifest_with(GITHUB_SETTINGS))
+    host = github_host(stub_host, dist)
     frame = host.frame
     callback = frame.locator("input[name=callback]")
     frame.wait_for_function("() => document.querySelector('input[name=callback]').value !== ''")
@@ -253,7 +247,7 @@ def test_github_oauth_guide_screen_compiles_and_runs(
     assert stored["app:7/oauth:github"]["clientId"] == "Iv1.8a61f9b3a7aba766"
     assert stored["app:7/oauth:github"]["clientSecret"] == "s3cr3t-value"
     assert stored["app:7/oauth:github"]["urlRedirect"] == callback_url
-    assert stored["app:7/oauth:github:tokens"] == token["access_token"]
+    assert stored["app:7/oauth:github:tokens"] == GITHUB_TOKEN["access_token"]
     # register -> access -> finishInstall, in that order, with the secret masked in the settings.
     names = [r["eventName"] for r in host.records()]
     register = next(i for i, r in enumerate(host.records()) if _is_put(r, "oauth:github"))
@@ -279,3 +273,117 @@ def _is_settings_batch(record: Mapping[str, Any]) -> bool:
         and body.get("path") == "batch"
         and "clientSecret" in json.dumps(body.get("body"))
     )
+
+
+# -- the guide's own shape: the default form inside the screen, filled and submitted by ref ------
+GUIDE_SCREEN = {
+    "package.json": PACKAGE_JSON,
+    "src/installer/javascript/index.jsx": """\
+        import React from "react";
+
+        // As Deskpro's GitHub guide builds it: the settings form the installer hands over
+        // (props.settingsForm), pre-filled with the callback URL once the helpdesk gives it,
+        // submitted through its ref; on submit the connection is registered and access asked
+        // for before the install finishes, with the secret masked in the saved settings.
+        class GuideScreen extends React.Component {
+          state = { values: null, error: null };
+
+          componentDidMount() {
+            const { dpapp, values } = this.props;
+            dpapp.oauth.settings("github").then((oauth) =>
+              this.setState({ values: { ...values, githubCallbackURL: oauth.urlRedirect } }));
+          }
+
+          check(values) {
+            const { oauth } = this.props.dpapp;
+            return oauth
+              .register("github", {
+                urlRedirect: values.githubCallbackURL,
+                urlAuthorize: "https://github.com/login/oauth/authorize",
+                urlAccessToken: "https://github.com/login/oauth/access_token",
+                clientId: values.githubClientId,
+                clientSecret: values.githubClientSecret,
+              })
+              .then(() => oauth.access("github"))
+              .then(() => ({ ...values, githubClientSecret: "***" }))
+              .catch(() => Promise.reject("The GitHub credentials were refused"));
+          }
+
+          onSubmit = (values) => {
+            this.setState({ error: null });
+            this.check(values)
+              .then((checked) => this.props.finishInstall(checked))
+              .then(({ onStatus }) => onStatus())
+              .catch((error) => this.setState({ error: String(error) }));
+          };
+
+          render() {
+            const { settings, settingsForm: SettingsForm } = this.props;
+            let form = null;
+            return (
+              <div>
+                <SettingsForm settings={settings} values={this.state.values || this.props.values}
+                              onSubmit={this.onSubmit} ref={(ref) => { form = ref; }} />
+                <button className="btn-action" onClick={() => form.submit()}>
+                  Update Settings
+                </button>
+                {this.state.error ? <p className="guide-error">{this.state.error}</p> : null}
+              </div>
+            );
+          }
+        }
+
+        export default GuideScreen;
+    """,
+}
+GUIDE_SETTINGS = [
+    {"name": name, "title": title, "type": "text", "required": True, "defaultValue": ""}
+    for name, title in (
+        ("githubClientId", "Client ID"),
+        ("githubClientSecret", "Client secret"),
+        ("githubCallbackURL", "Callback URL"),
+    )
+]
+
+
+def test_guide_shaped_screen_uses_the_settings_form_by_ref_and_can_retry(
+    stub_host: Any, compiled_bundle: CompiledBundle
+) -> None:
+    dist, _ = compiled_bundle(GUIDE_SCREEN, manifest_with(GUIDE_SETTINGS))
+    host = github_host(stub_host, dist)
+    frame = host.frame
+    callback = "https://helpdesk.example/api/oauth/2.0/github/grant-access"
+    # the form drawn by the runtime took the new values prop: the callback URL is filled in
+    frame.wait_for_function(
+        "url => document.querySelector('[name=githubCallbackURL]')?.value === url", arg=callback
+    )
+    # the runtime's validation runs before the screen sees anything
+    frame.get_by_role("button", name="Update Settings").click()
+    frame.wait_for_selector("text=Client ID is required.")
+    assert not host.records("security.authenticate.oauth")
+
+    host.set_answer("events", "security.authenticate.oauth", {"error": {"message": "denied"}})
+    frame.get_by_label("Client ID").fill("Iv1.8a61f9b3a7aba766")
+    frame.get_by_label("Client secret").fill("s3cr3t-value")
+    frame.get_by_role("button", name="Update Settings").click()
+    frame.wait_for_selector("text=The GitHub credentials were refused")
+    # the re-render that shows the error keeps what the admin typed
+    assert frame.get_by_label("Client secret").input_value() == "s3cr3t-value"
+    assert not host.records("app.install_status")
+
+    host.set_answer("events", "security.authenticate.oauth", None)
+    frame.get_by_role("button", name="Update Settings").click()
+    assert host.wait_install_status()["status"] == "success"
+    stored = host.storage()
+    assert stored["app:7/githubClientSecret"] == "***"
+    assert stored["app:7/githubCallbackURL"] == callback
+    assert stored["app:7/oauth:github"]["clientSecret"] == "s3cr3t-value"
+    batch = next(c for c in host.api_calls() if (c.method, c.path) == ("post", "batch"))
+    assert batch.body == settings_batch(
+        {
+            "githubClientId": "Iv1.8a61f9b3a7aba766",
+            "githubClientSecret": "***",
+            "githubCallbackURL": callback,
+        }
+    )
+    host.assert_clean()

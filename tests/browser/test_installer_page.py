@@ -18,9 +18,10 @@ import pytest
 
 from deskpro_cli.build.installer import InstallerScreen, render_installer
 
+from .apps import JSON_HEADERS, settings_batch
+
 pytestmark = pytest.mark.browser
 
-JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 ALL_TYPES = [
     {
@@ -167,20 +168,6 @@ def as_json(value: Any) -> str:
 
 def request_shapes(host: Any) -> list[tuple[str, str]]:
     return [(c.method, c.path) for c in host.api_calls()]
-
-
-def settings_batch(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "requests": {
-            name: {
-                "method": "PUT",
-                "headers": JSON_HEADERS,
-                "url": f"apps/42/state/app:7/{name}",
-                "data": {"value": value},
-            }
-            for name, value in values.items()
-        }
-    }
 
 
 # -- the default form -----------------------------------------------------------------------------
@@ -347,6 +334,60 @@ def test_update_of_an_instance_not_yet_installed_runs_the_install_tasks(
     host.assert_clean()
 
 
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+
+
+def test_manifest_text_is_shown_as_text_never_run(stub_host: Any, bundle: BundleFactory) -> None:
+    # Titles, descriptions, defaults, choice titles and patterns come from the app's author;
+    # the page shows them as text and sends the values back untouched.
+    settings = [
+        {
+            "name": "note",
+            "title": f"Note {HOSTILE}",
+            "type": "text",
+            "required": True,
+            "defaultValue": f"</script><script>window.__pwned=2</script>{HOSTILE}",
+            "validator": {"type": "regex", "pattern": f"^(?!{HOSTILE}$)"},
+        },
+        {
+            "name": "pick",
+            "title": "Pick",
+            "type": "choice",
+            "multi": True,
+            "required": False,
+            "choices": [{"title": HOSTILE, "value": HOSTILE}],
+        },
+        {
+            "name": "one",
+            "title": "One",
+            "type": "choice",
+            "required": False,
+            "choices": [{"title": HOSTILE, "value": 1}],
+        },
+    ]
+    manifest = dict(manifest_with(settings), title=f"Demo {HOSTILE}", description=HOSTILE)
+    host = stub_host(bundle(manifest), "html/install.html")
+    wait_form(host)
+    frame = host.frame
+    assert frame.inner_text(".dpi-title").startswith(f"Demo {HOSTILE}")
+    assert frame.inner_text(".dpi-description") == HOSTILE
+    assert frame.get_by_label(f"Note {HOSTILE}").input_value() == settings[0]["defaultValue"]
+    frame.get_by_role("checkbox", name=HOSTILE).check()
+    frame.get_by_label("One", exact=True).select_option(label=HOSTILE)
+    frame.get_by_label(f"Note {HOSTILE}").fill(HOSTILE)
+    frame.get_by_role("button", name="Install").click()
+    frame.wait_for_selector(f"text=must match the pattern ^(?!{HOSTILE}$)")
+    frame.get_by_label(f"Note {HOSTILE}").fill("fine")
+    frame.get_by_role("button", name="Install").click()
+    assert host.wait_install_status()["status"] == "success"
+    assert as_json(host.api_calls()[-2].body) == as_json(
+        settings_batch({"note": "fine", "pick": [HOSTILE], "one": 1})
+    )
+    assert frame.evaluate("() => window.__pwned") is None
+    assert frame.locator("img[src=x]").count() == 0
+    host.assert_clean()
+
+
 def test_required_and_regex_validation_block_submit_with_a_message(
     stub_host: Any, bundle: BundleFactory
 ) -> None:
@@ -426,6 +467,49 @@ def test_a_failed_save_shows_the_error_and_lets_the_admin_retry(
     frame.get_by_role("button", name="Install").click()
     assert host.wait_install_status()["status"] == "success"
     assert host.storage()["app:7/notes"] == "kept"
+    host.assert_clean()
+
+
+def test_an_http_error_status_in_an_answer_is_a_failure_not_a_success(
+    stub_host: Any, bundle: BundleFactory
+) -> None:
+    # The helpdesk answers API calls with {status, body, headers}: a 4xx/5xx there, or in one
+    # entry of a batch, must not be taken for a saved setting or an installed app.
+    refused_entry = {
+        "reply": {
+            "status": 200,
+            "body": {
+                "responses": {"notes": {"headers": {"status-code": 403}, "message": "not allowed"}}
+            },
+            "headers": {},
+        }
+    }
+    host = stub_host(
+        bundle(manifest_with([ALL_TYPES[1]])),
+        "html/install.html",
+        deskpro_routes={"post batch": refused_entry},
+    )
+    wait_form(host)
+    frame = host.frame
+    frame.get_by_role("button", name="Install").click()
+    message = frame.locator("#dpi-message")
+    frame.wait_for_selector("text=The settings could not be saved: notes (HTTP 403: not allowed)")
+    assert not host.records("app.install_status")
+
+    host.set_answer("deskproRoutes", "post batch", None)
+    host.set_answer(
+        "deskproRoutes",
+        "put apps/42",
+        {"reply": {"status": 500, "body": {"message": "instance is locked"}, "headers": {}}},
+    )
+    frame.get_by_role("button", name="Install").click()
+    frame.wait_for_selector("text=could not be finished: HTTP 500: instance is locked")
+    assert "Check the values and try again" in message.inner_text()
+    assert not host.records("app.install_status")
+
+    host.set_answer("deskproRoutes", "put apps/42", None)
+    frame.get_by_role("button", name="Install").click()
+    assert host.wait_install_status()["status"] == "success"
     host.assert_clean()
 
 

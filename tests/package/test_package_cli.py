@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -92,6 +97,44 @@ def test_same_sha256_from_two_folders_with_dates_changed(cli, tree, tmp_path):
     assert json.loads(cli("package", one, "--json").stdout)["sha256"] == first["sha256"]
 
 
+def test_same_bytes_whatever_the_process_locale_timezone_umask_and_hash_seed(tree, tmp_path):
+    # In separate processes, so nothing can ride on one interpreter's state (set order under
+    # PYTHONHASHSEED, the locale's collation, the time zone, the umask).
+    files = {
+        **vanilla_app(),
+        "src/main/resources/Zebra.css": "b{}",
+        "src/main/resources/\u00e9t\u00e9.css": "a{}",
+        "src/main/resources/e\u0301clair.css": "c{}",  # NFD, as macOS writes it
+        "src/main/resources/sub/z.js": "1",
+        "src/main/resources/sub-a.js": "2",
+    }
+    app = tree(files)
+    runs = [
+        {"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C", "umask": 0o022},
+        {"PYTHONHASHSEED": "2", "TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "umask": 0o077},
+    ]
+    digests = []
+    for i, run in enumerate(runs):
+        umask = run.pop("umask")
+        out = tmp_path / f"app{i}.zip"
+        proc = subprocess.run(
+            [sys.executable, "-m", "deskpro_cli", "package", str(app), "-o", str(out), "--json"],
+            env={**os.environ, **run},
+            preexec_fn=lambda umask=umask: os.umask(umask),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        digests.append(json.loads(proc.stdout)["sha256"])
+        shutil.rmtree(app / "dist")
+    assert digests[0] == digests[1]
+    with zipfile.ZipFile(tmp_path / "app0.zip") as zf:
+        assets = [n for n in zf.namelist() if n.startswith("assets/") and n.endswith("s")]
+    assert assets == sorted(assets)  # code-point order, not the locale's
+    assert "assets/\u00e9clair.css" in assets  # NFC
+
+
 def test_source_date_epoch_dates_every_entry(cli, app):
     cli("package", app, env={"SOURCE_DATE_EPOCH": "1700000000"})
     with zipfile.ZipFile(app / "dist/app.zip") as zf:
@@ -119,6 +162,23 @@ def test_json_shape(cli, app):
     )
 
 
+def test_warnings_are_shown_and_do_not_stop_the_build(cli, tree):
+    targets = [{"target": "ticket-sidebar", "url": "html/index.html"}] * 2  # DP221, a warning
+    app = tree(
+        {
+            **vanilla_app(targets=targets),
+            "src/main/resources/fonts.css": "@font-face { src: url(gone.woff2); }\n",  # DP523
+        }
+    )
+    run = cli("package", app)
+    assert "warning DP221" in run.stderr
+    assert "src/main/resources/fonts.css:1:23: warning DP523" in run.stderr
+    assert (app / "dist/app.zip").is_file()
+    data = json.loads(cli("package", app, "--json").stdout)
+    assert data["ok"] is True
+    assert sorted(w["rule"] for w in data["warnings"]) == ["DP221", "DP523"]
+
+
 def test_json_failure_shape(cli, tree):
     app = tree(vanilla_app(targets=[{"target": "ticket-sidebar", "url": "html/missing.html"}]))
     run = cli("package", app, "--json", code=1)
@@ -131,12 +191,46 @@ def test_json_failure_shape(cli, tree):
     assert isinstance(problem["line"], int)
 
 
+def test_path_may_name_the_projects_manifest_file(cli, app):
+    run = cli("package", app / "package.json")
+    assert names(app / "dist/app.zip") == VANILLA_ENTRIES
+    assert "packaged" in run.output
+
+
 def test_output_option_writes_elsewhere(cli, app, tmp_path):
     target = tmp_path / "out" / "my-app-0.1.0.zip"
     cli("package", app, "-o", target)
     assert names(target) == VANILLA_ENTRIES
     assert not (app / "dist/app.zip").exists()
     assert (app / "dist/manifest.json").is_file()
+
+
+def test_output_never_overwrites_a_file_that_is_not_a_zip(cli, app):
+    before = (app / "package.json").read_bytes()
+    run = cli("package", app, "-o", app / "package.json", code=2)
+    assert "package.json" in run.stderr and "not a zip" in run.stderr
+    assert (app / "package.json").read_bytes() == before
+    notes = app / "notes.zip"
+    notes.write_text("my notes, not a zip")
+    cli("package", app, "-o", notes, code=2)
+    assert notes.read_text() == "my notes, not a zip"
+    assert not (app / "dist").exists()  # refused before anything was built
+
+
+def test_output_inside_src_is_refused(cli, app):
+    # the next build would pack the zip into itself
+    run = cli("package", app, "-o", app / "src/main/resources/app.zip", code=2)
+    assert "src/" in run.stderr
+    assert not (app / "src/main/resources/app.zip").exists()
+
+
+def test_output_over_a_previous_zip_is_fine(cli, app, tmp_path):
+    target = tmp_path / "app.zip"
+    cli("package", app, "-o", target)
+    first = target.read_bytes()
+    target.write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    cli("package", app, "-o", target)
+    assert target.read_bytes() == first
 
 
 def test_never_packs_dotfiles_node_modules_or_source_maps(cli, tree):
@@ -246,10 +340,20 @@ def test_invalid_manifest_builds_nothing(cli, tree):
     assert not (app / "dist").exists()
 
 
-def test_not_a_project(cli, app):
+def test_not_a_project(cli, app, monkeypatch):
     cli("package", app)
+    monkeypatch.chdir(app.parent)
+    name = app.name
     run = cli("package", app / "dist", code=2)
-    assert "project folder" in run.stderr
+    assert f"{name}/dist looks like a built bundle" in run.stderr
+    assert f"run `deskpro package {name}`" in run.stderr
+    (app / "manifest.json").write_text((app / "dist/manifest.json").read_text())
+    run = cli("package", app / "package.json", code=2)  # manifest.json wins in that folder
+    assert f"{name}/package.json is a file, not an app project" in run.stderr
+    assert f"run `deskpro package {name}`" in run.stderr
+    run = cli("package", app / "dist/app.zip", code=2)
+    assert f"{name}/dist/app.zip is a packaged app" in run.stderr
+    assert f"run `deskpro package {name}`" not in run.stderr  # dist/ is not the project
 
 
 # -- failures keep the previous zip --------------------------------------------------------------
@@ -285,6 +389,23 @@ def test_secret_in_an_asset_fails_naming_the_file(cli, app):
     assert GH_TOKEN not in run.output
     assert (app / "dist/app.zip").read_bytes() == before
     assert sorted(p.name for p in (app / "dist/assets").iterdir()) == dist_before
+
+
+def test_problems_name_files_from_the_current_folder(cli, app, monkeypatch):
+    # `deskpro package my-app` from the parent folder: every file is named as my-app/..., the
+    # way the manifest's own problems are, so an editor or CI log can open it.
+    (app / "src/main/resources/config.js").write_text(f"var token = '{GH_TOKEN}';\n")
+    (app / "src/main/html/extra.html").write_text('<script src="../assets/gone.js"></script>\n')
+    monkeypatch.chdir(app.parent)
+    run = cli("package", app.name, code=1)
+    assert f"{app.name}/src/main/html/extra.html:1:1: error DP521" in run.stderr
+    (app / "src/main/html/extra.html").unlink()
+    run = cli("package", app.name, "--json", code=1)
+    [problem] = json.loads(run.stdout)["problems"]
+    assert problem["file"] == f"{app.name}/src/main/resources/config.js"
+    monkeypatch.chdir(app / "src")
+    run = cli("package", "..", code=1)
+    assert "main/resources/config.js:1:14: error DP510" in run.stderr
 
 
 def test_compressed_media_are_not_scanned_as_text_but_key_files_are_refused(cli, app):
@@ -325,16 +446,17 @@ def test_unreadable_file_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypa
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
         def copyfile(src, dst, **kw):
-            return refuse(src) if Path(src) == victim else real_copy(src, dst, **kw)
+            return refuse(src) if Path(src).absolute() == victim else real_copy(src, dst, **kw)
 
         def path_open(self, *args, **kw):
-            return refuse(self) if self == victim else real_open(self, *args, **kw)
+            return refuse(self) if self.absolute() == victim else real_open(self, *args, **kw)
 
         monkeypatch.setattr(assemble.shutil, "copyfile", copyfile)
         monkeypatch.setattr(Path, "open", path_open)
-    run = cli("package", app, code=3)
-    assert f"cannot read src/main/resources/{name}: Permission denied" in run.stderr
-    assert "chmod" in run.stderr
+    monkeypatch.chdir(app.parent)
+    run = cli("package", app.name, code=3)
+    assert f"cannot read {app.name}/src/main/resources/{name}: Permission denied" in run.stderr
+    assert "chmod a+r" in run.stderr
     assert (app / "dist/app.zip").read_bytes() == before
     assert leftovers(app / "dist") == []
 
@@ -356,6 +478,20 @@ def test_disk_full_while_zipping_is_exit_3_and_keeps_the_previous_zip(cli, app, 
     assert "the previous zip is unchanged" in run.stderr
     assert (app / "dist/app.zip").read_bytes() == before
     assert leftovers(app / "dist") == []
+
+
+def test_project_folder_where_dist_cannot_be_created(cli, app, monkeypatch):
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == app / "dist":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    run = cli("package", app, code=3)
+    assert f"cannot create {app / 'dist'}: Permission denied" in run.stderr
+    assert f"make {app} writable" in run.stderr  # where dist/ is created, not dist/ itself
 
 
 def test_read_only_dist_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypatch):
@@ -454,3 +590,51 @@ def test_leftovers_of_a_killed_build_are_removed(cli, app):
     cli("package", app)
     assert not (app / "dist/.deskpro-staging-999999999-dead").exists()
     assert leftovers(app / "dist") == []
+
+
+def test_half_written_zip_of_a_killed_build_is_removed(cli, app, tmp_path):
+    # SIGKILL or a power cut leaves the temporary zip beside its target; the next build that
+    # writes that zip removes it (a live build's temporary file is left alone).
+    dead = app / "dist/.app.zip.999999999-x1y2.tmp"
+    alive = app / f"dist/.app.zip.{os.getpid()}-a1b2.tmp"
+    other = tmp_path / "out/.app.zip.999999999-x1y2.tmp"
+    for path in (dead, alive, other):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"PK half a zip")
+    cli("package", app)
+    assert not dead.exists()
+    assert alive.exists() and other.exists()
+    cli("package", app, "-o", tmp_path / "out/app.zip")
+    assert not other.exists()
+
+
+def test_sigterm_cleans_up_like_ctrl_c(app, tmp_path):
+    # CI cancels a job with SIGTERM: no half-written zip or staging folder may stay behind.
+    for i in range(40):
+        (app / f"src/main/resources/blob{i:02d}.bin").write_bytes(os.urandom(1 << 20))
+    deskpro = [sys.executable, "-m", "deskpro_cli", "package", str(app)]
+    subprocess.run(deskpro, check=True, capture_output=True)
+    before = (app / "dist/app.zip").read_bytes()
+    (app / "src/main/resources/blob00.bin").write_bytes(os.urandom(1 << 20))
+    proc = subprocess.Popen(deskpro, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not _zip_half_written(app / "dist") and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    if proc.returncode == 0:
+        pytest.skip("the build finished before SIGTERM arrived")
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert (app / "dist/app.zip").read_bytes() == before
+    assert leftovers(app / "dist") == []
+
+
+def _zip_half_written(folder: Path) -> bool:
+    """Whether a zip is being streamed there (a few MB in: well inside the write)."""
+    for temp in folder.glob(".app.zip.*.tmp"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_size > 4 << 20:
+                return True
+    return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -107,15 +108,17 @@ def test_compiled_zip_is_the_same_from_two_folders(cli, tree, esbuild_path) -> N
     assert "../../src/main/javascript/Title.jsx" in source_map["sources"]
 
 
-def test_compile_error_as_json(cli, tree, esbuild_path) -> None:
+def test_compile_error_as_json(cli, tree, esbuild_path, monkeypatch) -> None:
     broken = "export function Title({ who }) {\n  const n = who * ;\n  return <b>{n}</b>;\n}\n"
     app = tree(compiled_app(**{"src/main/javascript/Title.jsx": broken}))
-    run = cli("package", app, "--esbuild", esbuild_path, "--json", code=1)
+    monkeypatch.chdir(app.parent)
+    run = cli("package", app.name, "--esbuild", esbuild_path, "--json", code=1)
     data = json.loads(run.stdout)  # exactly one JSON object on stdout
     assert data["ok"] is False and data["exit_code"] == 1
     (problem,) = data["problems"]
     assert problem["rule"] == "DP701"
-    assert problem["file"] == "src/main/javascript/Title.jsx"
+    # named from the current folder, as the manifest's own problems are
+    assert problem["file"] == f"{app.name}/src/main/javascript/Title.jsx"
     assert problem["line"] == 2
     assert problem["column"] == broken.splitlines()[1].index(";") + 1
     assert "> 2 |   const n = who * ;" in problem["message"]
@@ -135,6 +138,21 @@ def test_esbuild_from_the_environment(cli, tree, esbuild_path, monkeypatch, tmp_
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     app = tree(compiled_app())
     cli("package", app, env={"DESKPRO_ESBUILD": str(esbuild_path)})
+    assert (app / "dist/app.zip").is_file()
+
+
+def test_esbuild_paths_relative_to_the_current_folder(
+    cli, tree, esbuild_path, monkeypatch, tmp_path
+) -> None:
+    # `--esbuild node_modules/.bin/esbuild` is relative to where the user is, though esbuild
+    # runs in the project folder (and `--version` in its own).
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    app = tree(compiled_app())
+    monkeypatch.chdir(esbuild_path.parent)
+    cli("package", app, "--esbuild", esbuild_path.name)
+    assert (app / "dist/app.zip").is_file()
+    shutil.rmtree(app / "target")  # no cache: esbuild must really run
+    cli("package", app, env={"DESKPRO_ESBUILD": f"./{esbuild_path.name}"})
     assert (app / "dist/app.zip").is_file()
 
 

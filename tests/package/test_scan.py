@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from deskpro_cli.build import scan
-from deskpro_cli.build.scan import collect, find_secrets, secret_problems
+from deskpro_cli.build.scan import collect
+from deskpro_cli.build.secret_scan import find_secrets, secret_problems
 from deskpro_cli.errors import EnvironmentFailure
 
 # Fake credentials are assembled at run time so the repository itself never holds one.
@@ -86,6 +87,35 @@ def test_symlink_out_of_the_project_is_refused(tree, tmp_path):
     assert str(outside) in problem.message
 
 
+def test_symlink_to_what_never_ships_is_refused(tree):
+    # A link inside the project must not smuggle in what a plain file there could not be.
+    root = tree(
+        {
+            ".env.local": "API_KEY=1",
+            ".git/config": "[core]",
+            "node_modules/lib/index.js": "module.exports = 1",
+            "src/main/resources/a.txt": "a",
+        }
+    )
+    res = root / "src/main/resources"
+    (res / "settings.txt").symlink_to("../../../.env.local")
+    (res / "repo").symlink_to("../../../.git", target_is_directory=True)
+    (res / "lib.js").symlink_to("../../../node_modules/lib/index.js")
+    found = collect(res, project_root=root)
+    assert names(found) == ["a.txt"]
+    got = {p.file: p for p in found.problems}
+    assert sorted(got) == [
+        "src/main/resources/lib.js",
+        "src/main/resources/repo",
+        "src/main/resources/settings.txt",
+    ]
+    assert {p.rule for p in found.problems} == {"DP505"}
+    message = got["src/main/resources/settings.txt"].message
+    assert "symlink to .env.local, which never ships" in message
+    assert "git folder" in got["src/main/resources/repo"].message
+    assert "node_modules/lib/index.js" in got["src/main/resources/lib.js"].message
+
+
 def test_symlink_loops_and_broken_links_are_problems(tree):
     root = tree({"src/main/resources/a.txt": "a"})
     res = root / "src/main/resources"
@@ -137,6 +167,19 @@ def test_unlistable_folder_is_an_environment_failure(tree, monkeypatch):
     with pytest.raises(EnvironmentFailure) as caught:
         collect(root / "src/main/resources", project_root=root)
     assert caught.value.message == "cannot read src/main/resources/sub: Permission denied"
+    assert "chmod a+rx" in (caught.value.hint or "")  # a folder must be listable too
+
+
+def test_a_name_that_is_not_utf8_is_shown_with_its_bytes(tree):
+    root = tree({"src/main/resources/ok.txt": "k"})
+    res = root / "src/main/resources"
+    (Path(os.fsdecode(bytes(res))) / os.fsdecode(b"bad\xffname.txt")).write_text("x")
+    found = collect(res, project_root=root)
+    assert names(found) == ["ok.txt"]
+    [problem] = found.problems
+    assert problem.rule == "DP504"
+    assert problem.file == "src/main/resources/bad\\xffname.txt"
+    assert problem.message.startswith("src/main/resources/bad\\xffname.txt has a name")
 
 
 def test_names_are_nfc(tree):
@@ -188,10 +231,61 @@ def test_no_false_positive(tmp_path, text):
     assert find_secrets(write(tmp_path, text)) == []
 
 
+@pytest.mark.parametrize("prefix", ["ghp", "gho", "ghu", "ghs", "ghr"])
+def test_every_kind_of_github_token(tmp_path, prefix):
+    token = prefix + GH_TOKEN[3:]
+    [found] = find_secrets(write(tmp_path, f"/* {token} */ body {{}}\n", "a.css"))
+    assert (found.kind, found.line, found.column) == ("GitHub token", 1, 4)
+    fine_grained = "github_pat_" + "A1b2C3d4E5" * 8 + "xy"
+    [found] = find_secrets(write(tmp_path, f"t = '{fine_grained}';\n"))
+    assert found.kind == "GitHub token"
+
+
+def test_real_third_party_builds_are_not_flagged(sdk_core_js):
+    # Minified and bundled code is where false positives live: every JavaScript, CSS and source
+    # map file npm installed for the tests (React's UMD builds, the apps SDK, esbuild, ...).
+    node_modules = sdk_core_js.parents[3]
+    scanned = [
+        p
+        for p in sorted(node_modules.rglob("*"))
+        if p.suffix in (".js", ".mjs", ".cjs", ".css", ".map") and p.is_file()
+    ]
+    assert len(scanned) > 100
+    assert node_modules / "react/umd/react.production.min.js" in scanned
+    flagged = {str(p.relative_to(node_modules)): find_secrets(p) for p in scanned}
+    assert {name: found for name, found in flagged.items() if found} == {}
+
+
 def test_pem_with_escaped_newlines_in_a_js_string(tmp_path):
     body = PEM.replace("\n", "\\n")
     found = find_secrets(write(tmp_path, f'const key = "{body}";'))
     assert [f.kind for f in found] == ["private key"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'const key = "{0}\\n" +\n  "{1}\\n" +\n  "{2}";',  # concatenated lines
+        "const key = ['{0}', '{1}', '{2}'].join('\\n');",  # an array joined
+        "const key = `{0}\n{1}\n{2}`;",  # a template literal
+    ],
+)
+def test_pem_split_over_js_strings(tmp_path, template):
+    header, body, footer = PEM.splitlines()
+    found = find_secrets(write(tmp_path, template.format(header, body, footer)))
+    assert [f.kind for f in found] == ["private key"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # how crypto libraries build a PEM from a key they were given
+        'var pem = "-----BEGIN RSA PRIVATE KEY-----\\n" + forge.util.encode64(der, 64);',
+        "pem = '-----BEGIN PRIVATE KEY-----\\r\\n' + base64;",
+    ],
+)
+def test_pem_built_by_code_is_not_a_key(tmp_path, text):
+    assert find_secrets(write(tmp_path, text)) == []
 
 
 def test_allowlist_pragma(tmp_path):
@@ -221,4 +315,6 @@ def test_secret_problems_name_the_file_and_key_files(tmp_path):
     [problem] = secret_problems(path, "src/main/resources/f.js")
     assert problem.file == "src/main/resources/f.js"
     assert (problem.line, problem.column) == (2, 1)
-    assert "GitHub token" in problem.message and GH_TOKEN not in problem.message
+    assert "contains a GitHub token" in problem.message and GH_TOKEN not in problem.message
+    [aws] = secret_problems(write(tmp_path, f"k = '{AWS_ID}'\n"), "src/main/resources/g.js")
+    assert "contains an AWS access key (AKIA…4KDP)" in aws.message
