@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from deskpro_cli.ui import UI
 
 if TYPE_CHECKING:
-    from deskpro_cli.devserver import BuildFinished, DevServer, ServeEvent
+    from deskpro_cli.devserver import BuildFinished, BuiltApp, DevServer, ServeEvent
     from deskpro_cli.problems import Problem
 
 
@@ -20,6 +20,7 @@ class ServeRenderer:
         self.project = project
         self.server: DevServer | None = None
         self._last_warnings: tuple[Problem, ...] = ()
+        self._shown_urls: list[tuple[str, str]] = []
 
     def __call__(self, event: ServeEvent) -> None:
         from deskpro_cli.devserver import BuildFinished, BuildStarted, Listening, Notice
@@ -47,6 +48,21 @@ class ServeRenderer:
         )
         self.ui.result(f"Serving {self.project} on {url} ({how}; Ctrl-C to stop)")
 
+    def _show_urls(self, built: BuiltApp) -> None:
+        """Every target's URL after the first good build, and again when they move (a new
+        version, a target added or renamed): the helpdesk must be pointed at the new ones."""
+        if self.server is None:
+            return
+        base = self.server.base_url
+        urls = [*built.target_urls(), ("manifest", "/manifest.json")]
+        if urls == self._shown_urls:
+            return
+        if self._shown_urls:
+            self.ui.result(f"The app's URLs changed (version {built.app_version}):")
+        self._shown_urls = urls
+        for name, url in urls:
+            self.ui.result(f"  {name:<22} {base}{url}")
+
     def _finished(self, event: BuildFinished) -> None:
         state = event.state
         if state.ok:
@@ -57,10 +73,7 @@ class ServeRenderer:
             self.ui.success(
                 f"built {state.built.app_version} in {state.duration:.2f} s (build #{state.id})"
             )
-            if event.first and self.server is not None:
-                for name, url in state.built.target_urls():
-                    self.ui.result(f"  {name:<22} {self.server.base_url}{url}")
-                self.ui.result(f"  {'manifest':<22} {self.server.base_url}/manifest.json")
+            self._show_urls(state.built)
             return
         self._last_warnings = ()
         if event.traceback:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -85,12 +87,34 @@ def command(
     )
     server = DevServer(project, step, options, renderer)
     renderer.server = server
+    with _terminate_as_interrupt():
+        try:
+            server.start()
+            server.wait()
+        finally:
+            # Ctrl-C lands here as KeyboardInterrupt; the command group turns it into exit 130.
+            server.stop()
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While serving, SIGTERM (``kill``, an IDE's stop button, ``docker stop``) stops the server
+    the way Ctrl-C does: connections closed, staging removed, exit 130."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        server.start()
-        server.wait()
+        yield
     finally:
-        # Ctrl-C lands here as KeyboardInterrupt; the command group turns it into exit 130.
-        server.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _project_dir(path: Path) -> Path:

@@ -8,6 +8,7 @@ until the next good one; pages reload themselves after each build.
 
 Modules: :mod:`.server` (lifecycle, build loop), :mod:`.contract` (options, build step,
 events), :mod:`.listen` (the threaded HTTP server, binding), :mod:`.handler` (HTTP),
+:mod:`.websocket` (the reload channel's framing),
 :mod:`.paths` (safe path resolution, content types), :mod:`.target` (the ``target/`` layout and
 swapping builds in), :mod:`.watch` (watchfiles or polling), :mod:`.pages` (error page, reload
 script), :mod:`.state` (the build state pages wait on), :mod:`.pipeline_step` (the shared

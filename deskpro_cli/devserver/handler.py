@@ -4,7 +4,8 @@ What is served (everything else is 404):
 
 - ``/manifest.json`` and ``/v<appVersion>/files/<path>``: the current build in ``target/``;
 - ``/``: an index of the app's targets;
-- ``/__deskpro/events`` (server-sent events), ``/__deskpro/reload.js``, ``/__deskpro/status``.
+- ``/__deskpro/socket`` (a WebSocket the reload script listens on), ``/__deskpro/events`` (the
+  same announcements as server-sent events), ``/__deskpro/reload.js``, ``/__deskpro/status``.
 
 Every response carries the CORS headers of the old tool's server (spec/deskpro-apps-v1.md §3) and
 ``Cache-Control: no-store``; ``OPTIONS`` answers a preflight with 204. While the latest build is
@@ -13,19 +14,24 @@ failing, every HTML page under ``/v*/files/`` is replaced by a page explaining t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import select
+import struct
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from deskpro_cli.devserver import pages
+from deskpro_cli.devserver import pages, websocket
 from deskpro_cli.devserver.paths import content_type, is_html, request_segments
 
 if TYPE_CHECKING:
     from deskpro_cli.devserver.listen import DevHTTPServer
+    from deskpro_cli.devserver.state import BuildState
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +42,10 @@ CORS_HEADERS: tuple[tuple[str, str], ...] = (
 )
 #: Files up to this size are sent with one read and one write; larger ones with sendfile().
 SMALL_FILE = 1 << 20
-#: Seconds between keep-alive comments on an idle event stream.
+#: Seconds between keep-alive messages on an idle event stream or socket.
 EVENT_PING_SECONDS = 15.0
+#: Seconds between checks whether an event stream's or socket's client has left.
+CLIENT_CHECK_SECONDS = 1.0
 
 
 class DevRequestHandler(BaseHTTPRequestHandler):
@@ -68,10 +76,35 @@ class DevRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
+    def version_string(self) -> str:
+        return self.server_version
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request, a URI too long, an unknown method)
+        with the same headers as every other answer and a one-line plain-text body."""
+        self.close_connection = True
+        # A request line refused before its version was read counts as HTTP/0.9, which would
+        # send the body with no status line or headers at all.
+        self.request_version = self.protocol_version
+        reason = message or self.responses.get(code, ("error",))[0]
+        body = f"{code} {reason}\n".encode("utf-8", "replace")
+        self._send_bytes(
+            code,
+            body,
+            "text/plain; charset=utf-8",
+            head=self.command == "HEAD",
+            extra={"Connection": "close"},
+        )
+
     def _common_headers(self) -> None:
         for name, value in CORS_HEADERS:
             self.send_header(name, value)
-        if self.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
+        # No request headers yet when http.server refuses a request line.
+        headers = getattr(self, "headers", None)
+        if (
+            headers is not None
+            and headers.get("Access-Control-Request-Private-Network", "").lower() == "true"
+        ):
             # Chrome's Private Network Access: a helpdesk on the internet asking for localhost.
             self.send_header("Access-Control-Allow-Private-Network", "true")
         self.send_header("Cache-Control", "no-store")
@@ -175,8 +208,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self._not_found(
                 head,
                 f"This server serves version {state.built.app_version} of the app, at "
-                f"{state.built.files_prefix}/; this request asked for {segments[0]}. Install or "
-                "update the app in the helpdesk at the version in package.json.",
+                f"{state.built.files_prefix}/; this request asked for {segments[0]}. Bring the "
+                f"app in the helpdesk to version {state.built.app_version} (deskpro package, then "
+                "upload dist/app.zip), or put the old version back in the manifest.",
             )
             return
         self._serve_file(segments, head=head, build_id=state.id)
@@ -215,6 +249,8 @@ class DevRequestHandler(BaseHTTPRequestHandler):
                 self._send_bytes(HTTPStatus.OK, b"", "text/event-stream", head=True)
             else:
                 self._serve_events()
+        elif rest == ["socket"] and not head:
+            self._serve_socket()
         elif rest == ["reload.js"]:
             self._send_bytes(
                 HTTPStatus.OK, pages.RELOAD_JS, "text/javascript; charset=utf-8", head=head
@@ -226,25 +262,94 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self._not_found(head)
 
     def _serve_events(self) -> None:
-        """Stream build announcements until the client leaves or the server stops."""
-        board = self.server.app.board
+        """Server-sent events: one ``build`` event per finished build (the current one first),
+        until the client leaves or the server stops."""
         self.close_connection = True
         self.send_response(HTTPStatus.OK)
         self._common_headers()
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "close")
         self.end_headers()
-        seen = -1
+        self.wfile.write(b"retry: 1000\n\n")
+
+        def client_spoke() -> bool:
+            return bool(self.rfile.read1(4096))  # nothing is expected; b"" means it left
+
+        self._follow_builds(
+            lambda state: self.wfile.write(pages.event_message(state)),
+            lambda: self.wfile.write(b": ping\n\n"),
+            client_spoke,
+        )
+
+    def _serve_socket(self) -> None:
+        """The same announcements over a WebSocket (what the reload script uses; see
+        :mod:`.websocket` for why)."""
+        accept = websocket.accept_key(self.headers.get)
+        if accept is None:
+            self._send_bytes(
+                HTTPStatus.BAD_REQUEST,
+                b"This address speaks WebSocket only.\n",
+                "text/plain; charset=utf-8",
+                head=False,
+            )
+            return
+        self.close_connection = True
+        self.send_response(HTTPStatus.SWITCHING_PROTOCOLS)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+
+        def client_spoke() -> bool:
+            got = websocket.read_frame(self.rfile.read)
+            if got is None or got[0] == websocket.CLOSE:
+                with contextlib.suppress(OSError):
+                    self.wfile.write(websocket.frame(websocket.CLOSE))
+                return False
+            if got[0] == websocket.PING:
+                self.wfile.write(websocket.frame(websocket.PONG, got[1]))
+            return True
+
+        self._follow_builds(
+            lambda state: self.wfile.write(
+                websocket.frame(websocket.TEXT, pages.state_json(state))
+            ),
+            lambda: self.wfile.write(websocket.frame(websocket.PING)),
+            client_spoke,
+        )
+        with contextlib.suppress(OSError):
+            if self.server.app.board.is_closed():
+                self.wfile.write(websocket.frame(websocket.CLOSE, struct.pack("!H", 1001)))
+
+    def _follow_builds(
+        self,
+        send: Callable[[BuildState], object],
+        keepalive: Callable[[], object],
+        client_spoke: Callable[[], bool],
+    ) -> None:
+        """Call ``send`` with the current build state and each new one, until the server stops
+        or ``client_spoke`` (called when the client sent something, or closed) says it left.
+
+        The client is checked every :data:`CLIENT_CHECK_SECONDS`, so a closed page frees its
+        thread within about a second.
+        """
+        board = self.server.app.board
+        seen, quiet = -1, 0.0
         try:
-            self.wfile.write(b"retry: 1000\n\n")
             while True:
-                state = board.wait_change(seen, EVENT_PING_SECONDS)
+                state = board.wait_change(seen, CLIENT_CHECK_SECONDS)
                 if board.is_closed():
-                    break
+                    return
                 if state.id != seen:
-                    seen = state.id
-                    self.wfile.write(pages.event_message(state))
-                else:
-                    self.wfile.write(b": ping\n\n")
-        except (TimeoutError, ConnectionError, OSError):
-            log.debug("event stream from %s ended", self.address_string())
+                    seen, quiet = state.id, 0.0
+                    send(state)
+                    continue
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                if readable and not client_spoke():
+                    return
+                quiet += CLIENT_CHECK_SECONDS
+                if quiet >= EVENT_PING_SECONDS:
+                    quiet = 0.0
+                    keepalive()
+        except (TimeoutError, ConnectionError, OSError, ValueError):
+            log.debug("build announcements to %s ended", self.address_string())

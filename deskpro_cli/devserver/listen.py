@@ -6,9 +6,12 @@ import contextlib
 import errno
 import ipaddress
 import logging
+import queue
 import socket
 import sys
 import threading
+from collections.abc import Callable
+from functools import partial
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -31,19 +34,95 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class Workers:
+    """Threads that answer connections, kept for the next one once a connection ends.
+
+    ``ThreadingHTTPServer`` starts a thread per connection, and the accepting thread waits for
+    each to start: with a new connection per request that was most of a small file's cost.
+    A connection is given to an idle worker, or to a new thread when none is idle (there is no
+    limit: event streams, sockets and keep-alives each hold a worker for as long as they stay
+    open). Workers idle for :attr:`IDLE_SECONDS` end. Threads are daemons, so a stuck one never
+    holds up the end of the process.
+    """
+
+    IDLE_SECONDS = 30.0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._jobs: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0  # workers waiting for a job that no queued job has claimed yet
+        self._threads = 0
+        self._closed = False
+
+    def submit(self, job: Callable[[], object]) -> None:
+        """Run ``job`` on an idle worker, or on a new one."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the workers were closed")
+            spawn = self._idle == 0
+            if spawn:
+                self._threads += 1
+                name = f"{self.name}-{self._threads}"
+            else:
+                self._idle -= 1
+        self._jobs.put(job)
+        if spawn:
+            threading.Thread(target=self._work, name=name, daemon=True).start()
+
+    def close(self) -> None:
+        """Let every worker end once it is done with its current job."""
+        with self._lock:
+            self._closed = True
+            count = self._threads
+        for _ in range(count):
+            self._jobs.put(None)
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle > 0:  # nobody counts on this worker: end it
+                        self._idle -= 1
+                        self._threads -= 1
+                        return
+                continue  # a job was handed to this worker as it timed out
+            if job is None:
+                return
+            try:
+                job()
+            finally:
+                with self._lock:
+                    self._idle += 1
+
+
 class DevHTTPServer(ThreadingHTTPServer):
-    """``ThreadingHTTPServer`` that knows its :class:`DevServer` and its open connections."""
+    """``ThreadingHTTPServer`` that knows its :class:`DevServer` and its open connections, and
+    answers them on reused :class:`Workers`."""
 
     daemon_threads = True
     # On Windows SO_REUSEADDR lets a second server steal a port that is in use.
     allow_reuse_address = sys.platform != "win32"
+    # A browser opens several connections at once; the default backlog of 5 drops the rest
+    # (a second's delay for each dropped one while the client retries).
+    request_queue_size = 64
 
     def __init__(self, address: tuple[Any, ...], app: DevServer, family: int) -> None:
         self.address_family = family
         self.app = app
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
+        self._workers = Workers("deskpro-http")
         super().__init__(address, DevRequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._workers.submit(partial(self.process_request_thread, request, client_address))
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._workers.close()
 
     def track(self, conn: socket.socket) -> None:
         with self._conn_lock:

@@ -13,27 +13,37 @@ import re
 
 from deskpro_cli.devserver.state import BuildState
 
-EVENTS_PATH = "/__deskpro/events"
 RELOAD_SCRIPT_PATH = "/__deskpro/reload.js"
-STATUS_PATH = "/__deskpro/status"
 
 #: Reloads the page when the server announces a build other than the one the page came from.
-#: EventSource reconnects by itself (the server asks for a 1 s retry), so a restarted server is
-#: picked up too.
+#: It listens on a WebSocket, which does not take one of the six connections a browser allows
+#: per host (an EventSource would: see :mod:`.websocket`), and reconnects after the server
+#: restarts.
 RELOAD_JS = b"""\
 (function () {
   "use strict";
   var me = document.currentScript;
-  if (!me || !window.EventSource) { return; }
+  if (!me || !window.WebSocket) { return; }
   var loaded = me.getAttribute("data-build");
-  var source = new EventSource(new URL("/__deskpro/events", me.src).href);
-  source.addEventListener("build", function (event) {
-    var info = JSON.parse(event.data);
-    if (String(info.id) !== loaded) {
-      source.close();
-      window.location.reload();
-    }
-  });
+  var url = new URL("/__deskpro/socket", me.src);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  var wait = 250;
+  function connect() {
+    var socket = new WebSocket(url.href);
+    socket.onopen = function () { wait = 250; };
+    socket.onmessage = function (event) {
+      if (String(JSON.parse(event.data).id) !== loaded) {
+        socket.onclose = null;
+        socket.close();
+        window.location.reload();
+      }
+    };
+    socket.onclose = function () {
+      setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 5000);
+    };
+  }
+  connect();
 })();
 """
 
@@ -159,7 +169,11 @@ def not_found_page(message: str) -> bytes:
     return (message.rstrip() + "\n").encode("utf-8")
 
 
+def state_json(state: BuildState) -> bytes:
+    """``state`` as the compact JSON the event stream and the socket send."""
+    return json.dumps(state.to_json(), separators=(",", ":")).encode("utf-8")
+
+
 def event_message(state: BuildState) -> bytes:
     """One server-sent event announcing ``state``."""
-    data = json.dumps(state.to_json(), separators=(",", ":"))
-    return f"event: build\nid: {state.id}\ndata: {data}\n\n".encode()
+    return b"event: build\nid: %d\ndata: %s\n\n" % (state.id, state_json(state))

@@ -4,7 +4,7 @@
 (:data:`BuildStep`), so the server never knows how an app is compiled: ``deskpro serve`` passes
 the shared pipeline (:mod:`deskpro_cli.devserver.pipeline_step`), tests may pass their own.
 
-Threads: one serves HTTP (``ThreadingHTTPServer``, one more thread per connection), one runs
+Threads: one accepts connections (each is answered on a :class:`~.listen.Workers` thread), one runs
 builds one at a time, and the watcher has its own. Nothing here prints: the caller learns what
 happens through ``on_event``.
 """
@@ -190,6 +190,10 @@ class DevServer:
             return
         try:
             self.on_event(event)
+        except OSError as exc:
+            # The terminal or pipe the events go to has gone (``deskpro serve | head``): that
+            # is no reason to stop serving, nor to print a traceback per event.
+            log.debug("could not report %s: %s", type(event).__name__, exc)
         except Exception:
             log.exception("the serve event handler failed")
 
@@ -222,9 +226,10 @@ class DevServer:
         self._emit(BuildStarted(changed=rel))
         previous = self.board.current()
         started = self.clock()
-        out_dir = self.target.new_staging()
+        out_dir: Path | None = None
         trace: str | None = None
         try:
+            out_dir = self.target.new_staging()
             warnings = tuple(self.build_step(self._build_path, out_dir))
             built = self.target.install(out_dir)
             state = BuildState(
@@ -235,7 +240,8 @@ class DevServer:
                 duration=self.clock() - started,
             )
         except Exception as exc:  # noqa: BLE001 - every failure becomes the error page
-            self.target.discard(out_dir)
+            if out_dir is not None:
+                self.target.discard(out_dir)
             error, internal = _as_error(exc)
             if internal:
                 import traceback

@@ -79,19 +79,31 @@ class TargetDir:
         return self.root / STAGING_NAME
 
     def prepare(self) -> None:
-        """Create ``target/`` (if needed) and clear any staging left by a killed run.
+        """Create ``target/`` (if needed), clear any staging left by a killed run, and make
+        sure a build can be written there.
 
         Raises:
-            EnvironmentFailure: ``target`` exists and is not a folder, or cannot be created.
+            EnvironmentFailure: ``target`` exists and is not a folder, or cannot be created or
+                written to.
         """
         if self.root.exists() and not self.root.is_dir():
             raise EnvironmentFailure(
                 f"{self.root} is a file, but deskpro serve builds into a folder of that name",
                 hint="move or rename that file",
             )
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.clear_staging()
+            # A probe: failing here is a clear message at start-up instead of a failed build.
+            self.staging_root.mkdir()
+            self.staging_root.rmdir()
+        except OSError as exc:
+            raise EnvironmentFailure(
+                f"cannot write to {self.root}: {exc.strerror or exc}",
+                hint="deskpro serve writes the build there; make that folder writable by you "
+                "(or serve a copy of the project from a folder you can write to)",
+            ) from exc
         self.real_root = Path(os.path.realpath(self.root))
-        self.clear_staging()
 
     def open_file(self, segments: list[str]) -> tuple[Path, BinaryIO] | None:
         """The file of the current build at ``segments`` (see :func:`.paths.resolve_file`),
@@ -113,7 +125,17 @@ class TargetDir:
                 return None
 
     def clear_staging(self) -> None:
-        shutil.rmtree(self.staging_root, ignore_errors=True)
+        """Remove the staging folder and everything in it (a file or link of that name too)."""
+        staging = self.staging_root
+        if staging.is_symlink() or staging.is_file():
+            with contextlib.suppress(OSError):
+                staging.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def _drop_staging_root(self) -> None:
+        # Between builds the staging folder does not exist, so a killed server leaves nothing.
+        with contextlib.suppress(OSError):
+            self.staging_root.rmdir()
 
     def new_staging(self) -> Path:
         """A fresh, empty folder for one build's output (the pipeline's output folder)."""
@@ -146,11 +168,13 @@ class TargetDir:
             (layout / "manifest.json").rename(self.root / "manifest.json")
             version_dir.rename(self.root / version_dir.name)
         shutil.rmtree(work, ignore_errors=True)
+        self._drop_staging_root()
         return built
 
     def discard(self, out_dir: Path) -> None:
         """Throw away a failed build's staging folder."""
         shutil.rmtree(out_dir.parent, ignore_errors=True)
+        self._drop_staging_root()
 
     def _owned_entries(self) -> list[Path]:
         owned: list[Path] = []

@@ -54,7 +54,7 @@ def is_relevant(project_dir: Path, path: Path) -> bool:
         return parts[0] in ROOT_FILES or parts[0] == "src"
     if parts[0] != "src":
         return False
-    if any(p in _IGNORED_DIRS for p in parts[:-1]):
+    if any(p in _IGNORED_DIRS for p in parts[1:]):
         return False
     return not _IGNORED_NAME.search(parts[-1])
 

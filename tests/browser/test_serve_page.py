@@ -3,10 +3,12 @@ and reloads itself after a save (the injected script and the server's event stre
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from devserver.serve_support import TOY_APP, running
 from package.apps import vanilla_app
 
 from deskpro_cli.devserver import DevServer, ServeOptions
@@ -101,3 +103,52 @@ def test_scaffolded_apps_run_clean_when_served(
             host.page.wait_for_timeout(300)  # let the page's own start-up run
             assert host.frame.evaluate("() => !!document.querySelector('script[data-build]')")
             _assert_clean(host)
+
+
+def test_many_open_pages_do_not_starve_the_browser(tree: Any, browser: Any) -> None:
+    """Browsers allow six HTTP/1.1 connections per host. With the app open in more frames than
+    that (several tickets, each with the app in its sidebar), a reload channel that held one of
+    them per page (an EventSource) left later pages and every reload waiting forever."""
+    project = tree(TOY_APP)
+    with running(project, watch="polling") as server:
+        assert server.wait_for_build().ok
+        url = f"{server.base_url}/v1.2.3/files/html/index.html"
+        ready = "() => document.getElementById('app')?.dataset.ready === 'yes'"
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.set_content("".join(f'<iframe src="{url}?f={i}"></iframe>' for i in range(8)))
+            frames = [f for f in page.frames if f.url.startswith(url)]
+            assert len(frames) == 8
+            for frame in frames:
+                frame.wait_for_function(ready, timeout=5000)
+            page.wait_for_timeout(300)  # every page's reload channel is open by now
+
+            page.evaluate(
+                "url => { const f = document.createElement('iframe'); f.src = url;"
+                " document.body.appendChild(f); }",
+                f"{url}?late=1",
+            )
+            late = _frame_at(page, f"{url}?late=1")
+            late.wait_for_function(ready, timeout=5000)
+
+            index = project / "src/main/html/index.html"
+            _save(index, index.read_text().replace("hello v1", "hello v2"))
+            for frame in [*frames, late]:
+                frame.wait_for_function(
+                    "() => document.body && document.body.textContent.includes('hello v2')",
+                    timeout=5000,
+                )
+        finally:
+            context.close()
+
+
+def _frame_at(page: Any, url: str, timeout: float = 5.0) -> Any:
+    """The page's frame once it has navigated to ``url`` (fails after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if frame.url == url:
+                return frame
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no frame reached {url} within {timeout} s")

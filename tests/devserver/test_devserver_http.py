@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
@@ -14,7 +15,7 @@ from deskpro_cli.devserver import BuildFinished, DevServer, Listening, ServeOpti
 from deskpro_cli.devserver.handler import CORS_HEADERS
 from deskpro_cli.errors import EnvironmentFailure, UsageError
 
-from .serve_support import TOY_APP, raw_request, request, running
+from .serve_support import TOY_APP, raw_request, request, running, toy_build
 
 CORS_METHODS = "GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE"
 
@@ -72,11 +73,14 @@ def test_serves_dev_mode_paths(server: DevServer) -> None:
     assert f"http://127.0.0.1:{port}/v1.2.3/files/html/index.html" in index.text
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize(
     "path", ["/v1.2.3/files/html/index.html", "/manifest.json", "/nope", "/v1.2.3/files/x.js"]
 )
-def test_every_response_has_cors_and_no_store(server: DevServer, path: str) -> None:
-    resp = request(server.port, path, headers={"Origin": "https://helpdesk.example.com"})
+def test_every_response_has_cors_and_no_store(server: DevServer, path: str, method: str) -> None:
+    resp = request(
+        server.port, path, method=method, headers={"Origin": "https://helpdesk.example.com"}
+    )
     assert resp.headers["access-control-allow-origin"] == "*"
     assert resp.headers["access-control-allow-methods"] == CORS_METHODS
     assert resp.headers["access-control-allow-headers"] == "Origin, X-Agent-Request"
@@ -120,6 +124,7 @@ def test_wrong_version_is_404_with_explanation(server: DevServer) -> None:
     resp = request(server.port, "/v1.0.0/files/html/index.html")
     assert resp.status == 404
     assert "serves version 1.2.3" in resp.text
+    assert "Bring the app in the helpdesk to version 1.2.3" in resp.text
 
 
 def test_only_the_build_is_served(server: DevServer, app: Path) -> None:
@@ -172,7 +177,7 @@ def test_status_and_event_stream(server: DevServer) -> None:
     assert payload["id"] == 1 and payload["ok"] is True
     js = request(server.port, "/__deskpro/reload.js")
     assert js.headers["content-type"] == "text/javascript; charset=utf-8"
-    assert b"EventSource" in js.body
+    assert b"new WebSocket(" in js.body
 
 
 def test_events_reach_the_caller(app: Path) -> None:
@@ -222,3 +227,78 @@ def test_stop_ends_open_connections(app: Path) -> None:
     assert done.wait(5), "the event stream was not closed by stop()"
     sock.close()
     assert not (app / "target" / ".deskpro-serve").exists()
+
+
+def test_unwritable_target_fails_at_start(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_mkdir = Path.mkdir
+
+    def mkdir(self: Path, *args: object, **kwargs: object) -> None:
+        if self.name == ".deskpro-serve":
+            raise PermissionError(13, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    server = DevServer(app, lambda p, o: [], ServeOptions(port=0, watch="off"))
+    with pytest.raises(EnvironmentFailure) as info:
+        server.start()
+    server.stop()
+    assert info.value.message == f"cannot write to {app / 'target'}: Permission denied"
+    assert "writable" in (info.value.hint or "")
+
+
+def test_no_staging_is_left_between_builds(app: Path) -> None:
+    """A run killed before (SIGKILL, power loss) left a half build; it goes at start, and a
+    running server keeps no staging folder between builds, so a kill leaves nothing either."""
+    leftover = app / "target" / ".deskpro-serve" / "build-99-1" / "out"
+    leftover.mkdir(parents=True)
+    (leftover / "manifest.json").write_text("{}")
+    with running(app, watch="off") as srv:
+        assert srv.wait_for_build().ok
+        assert not (app / "target" / ".deskpro-serve").exists()
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [
+        ("FOO /manifest.json HTTP/1.1", b"501"),
+        ("GET /" + "a" * 70_000 + " HTTP/1.1", b"414"),
+        ("GET /manifest.json HTTP/9.9", b"505"),
+        ("GET /manifest.json HTTP/1.1 extra", b"400"),
+    ],
+)
+def test_refusals_of_http_server_carry_the_same_headers(
+    server: DevServer, request_line: str, status: bytes
+) -> None:
+    raw = raw_request(server.port, request_line)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 " + status), head
+    lines = head.decode().lower().split("\r\n")
+    for name, value in CORS_HEADERS:
+        assert f"{name}: {value}".lower() in lines
+    assert "cache-control: no-store" in lines
+    assert "content-type: text/plain; charset=utf-8" in lines
+    assert "server: deskpro-serve" in lines
+    assert body.startswith(status + b" ")
+
+
+def test_defaults_are_dev_modes_port_on_loopback_only() -> None:
+    from deskpro_cli.cli.serve import command
+
+    defaults = {p.name: p.default for p in command.params}
+    assert defaults["port"] == 31080 == ServeOptions().port
+    assert defaults["host"] == "127.0.0.1" == ServeOptions().host
+
+
+def test_the_socket_listens_on_loopback_only(server: DevServer) -> None:
+    assert server._httpd is not None
+    assert server._httpd.socket.getsockname()[0] == "127.0.0.1"
+
+
+def test_output_gone_is_no_reason_to_stop(app: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def closed_pipe(event: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with DevServer(app, toy_build, ServeOptions(port=0, watch="off"), closed_pipe) as srv:
+        assert srv.wait_for_build().ok
+        assert request(srv.port, "/manifest.json").status == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

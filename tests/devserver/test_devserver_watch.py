@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -135,6 +136,8 @@ def test_files_outside_the_sources_do_not_rebuild(app: Path) -> None:
         (app / "node_modules" / "x").mkdir(parents=True)
         (app / "node_modules" / "x" / "index.js").write_text("1\n")
         (app / "src/main/resources/.app.js.swp").write_text("swap\n")
+        (app / "src/main/resources/node_modules/dep").mkdir(parents=True)
+        (app / "src/main/resources/node_modules/dep/index.js").write_text("1\n")
         time.sleep(0.6)
         (app / "src/main/resources/app.js").write_text("// changed\n")
         srv.wait_for_build(after=1, timeout=3.0)
@@ -184,3 +187,29 @@ def test_watcher_failure_falls_back_to_polling(app: Path, monkeypatch: pytest.Mo
     notices = [e.message for e in events if isinstance(e, Notice)]
     assert len(notices) == 1 and "polling for changes instead" in notices[0]
     assert "OS file watch limit reached" in notices[0]
+
+
+def test_target_made_unusable_mid_session_is_a_failed_build(app: Path) -> None:
+    """A build that cannot even get its staging folder is shown like any failed build; the
+    build loop survives it and the next save after the fix builds again."""
+    with running(app, watch="polling") as srv:
+        assert srv.wait_for_build().ok
+        target = app / "target"
+        shutil.rmtree(target)
+        target.write_text("not a folder")
+        (app / "src/main/resources/app.js").write_text("// edit 1\n")
+        state = srv.wait_for_build(after=1, timeout=5)
+        assert state.ok is False
+        assert state.error is not None and str(target) in state.error.message
+        page = request(srv.port, "/v1.2.3/files/html/index.html")
+        assert page.status == 500 and "Not a directory" in page.text
+
+        target.unlink()
+        (app / "src/main/resources/app.js").write_text("// edit 2\n")
+        assert srv.wait_for_build(after=state.id, timeout=5).ok
+        body = poll(
+            lambda: request(srv.port, "/v1.2.3/files/assets/app.js"),
+            lambda r: r.status == 200,
+            timeout=2.0,
+        ).body
+        assert body == b"// edit 2\n"

@@ -185,3 +185,49 @@ def test_terminal_shows_urls_problems_and_recovery(app: Path) -> None:
     finally:
         proc.kill()
     assert "Traceback" not in proc.output
+
+
+def test_urls_are_shown_once_the_app_builds_and_again_when_they_move(tree) -> None:
+    good = TOY_APP["package.json"]
+    assert isinstance(good, str)
+    broken = dict(TOY_APP)
+    broken["package.json"] = good.replace('"title": "Toy app"', '"title": 4')
+    app = tree(broken)
+    proc = ServeProcess("--port", "0", cwd=app)
+    try:
+        port = int(proc.wait_for(r"on http://127\.0\.0\.1:(\d+)").group(1))
+        proc.wait_for(r"build #1 failed")
+        assert "ticket-sidebar" not in proc.output
+        (app / "package.json").write_text(good)
+        proc.wait_for(
+            rf"ticket-sidebar\s+http://127\.0\.0\.1:{port}/v1\.2\.3/files/html/index\.html"
+        )
+        bumped = good.replace('"1.2.3"', '"1.3.0"')
+        (app / "package.json").write_text(bumped)
+        proc.wait_for(r"The app's URLs changed \(version 1\.3\.0\)")
+        proc.wait_for(
+            rf"ticket-sidebar\s+http://127\.0\.0\.1:{port}/v1\.3\.0/files/html/index\.html"
+        )
+        (app / "src/main/resources/app.js").write_text("// an edit that moves nothing\n")
+        proc.wait_for(r"build #4\)")
+        proc.proc.send_signal(signal.SIGINT)
+        assert proc.finish() == 130
+    finally:
+        proc.kill()
+    assert proc.output.count("ticket-sidebar") == 2, proc.output
+
+
+def test_sigterm_stops_like_ctrl_c(app: Path) -> None:
+    proc = ServeProcess("--port", "0", cwd=app)
+    try:
+        port = int(proc.wait_for(r"on http://127\.0\.0\.1:(\d+)").group(1))
+        proc.wait_for(r"build #1")
+        proc.proc.send_signal(signal.SIGTERM)
+        code = proc.finish()
+    finally:
+        proc.kill()
+    assert code == 130, proc.output
+    assert "Traceback" not in proc.output and "interrupted" in proc.output
+    assert not (app / "target" / ".deskpro-serve").exists()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()

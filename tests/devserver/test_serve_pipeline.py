@@ -102,3 +102,52 @@ def test_compile_errors_are_shown_with_file_and_line(tree, esbuild_path: Path) -
         greet = app / "src/main/javascript/greet.js"
         _save(greet, greet.read_text().replace("hello", "bonjour"))
         poll(main_js, lambda r: "bonjour" in r.text, timeout=5.0)
+
+
+@pytest.mark.node
+def test_serve_compiles_readable_code_with_source_maps(tree, esbuild_path: Path) -> None:
+    """Serve mode is the development build: not minified, and its source maps are served."""
+    app = tree(COMPILED_APP)
+    with running(app, pipeline_build_step(esbuild=esbuild_path), watch="off") as srv:
+        state = srv.wait_for_build(timeout=60)
+        assert state.ok, state.error
+        main = request(srv.port, "/v1.2.3/files/assets/main.js").text
+        assert "var greet = (who) => `hello ${who}`;" in main, main  # names and layout kept
+        assert main.rstrip().endswith("//# sourceMappingURL=main.js.map")
+        source_map = request(srv.port, "/v1.2.3/files/assets/main.js.map")
+        assert source_map.headers["content-type"] == "application/json"
+        sources = json.loads(source_map.body)["sources"]
+        assert "../../src/main/javascript/greet.js" in sources, sources
+
+
+def test_a_root_manifest_json_is_watched_and_validated(tree) -> None:
+    manifest = {
+        "appVersion": "2.0.0",
+        "name": "root-manifest-app",
+        "description": "An app whose manifest is manifest.json",
+        "author": {"name": "Jane Doe", "email": "jane@example.com"},
+        "version": "2.3.0",
+        "title": "Root manifest",
+        "isSingle": True,
+        "scope": "agent",
+        "targets": [{"target": "ticket-sidebar", "url": "html/index.html"}],
+    }
+    sources = {k: v for k, v in TOY_APP.items() if k.startswith("src/")}
+    app = tree({"manifest.json": json.dumps(manifest, indent=2), **sources})
+    with running(app, pipeline_build_step()) as srv:
+        assert srv.wait_for_build().ok
+        path = app / "manifest.json"
+        _save(path, json.dumps({**manifest, "scope": "nobody"}, indent=2))
+        error = poll(
+            lambda: request(srv.port, "/v2.0.0/files/html/index.html"),
+            lambda r: r.status == 500,
+            timeout=2.0,
+        )
+        assert re.search(r"manifest\.json:\d+:\d+: error DP\d+", error.text), error.text
+        _save(path, json.dumps({**manifest, "appVersion": "2.0.1"}, indent=2))
+        page = poll(
+            lambda: request(srv.port, "/v2.0.1/files/html/index.html"),
+            lambda r: r.status == 200,
+            timeout=2.0,
+        )
+        assert "hello v1" in page.text
