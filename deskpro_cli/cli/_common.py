@@ -56,3 +56,24 @@ def json_option(func: F) -> F:
 def ui() -> UI:
     """The running command's UI."""
     return current_ui()
+
+
+def compiler_options(func: F) -> F:
+    """``--compiler`` and ``--esbuild``, shared by ``package`` and ``serve`` (same build step)."""
+    from pathlib import Path
+
+    func = click.option(
+        "--esbuild",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="DESKPRO_ESBUILD",
+        help="The esbuild binary to use (or DESKPRO_ESBUILD); default: the app's "
+        "node_modules/.bin, then PATH.",
+    )(func)
+    return click.option(
+        "--compiler",
+        type=click.Choice(["auto", "esbuild", "none"]),
+        default="auto",
+        show_default=True,
+        help="How to compile src/main/javascript and src/installer/javascript "
+        "(none: refuse an app that needs compiling).",
+    )(func)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from deskpro_cli.cli._common import json_option, path_argument, ui
+from deskpro_cli.cli._common import compiler_options, json_option, path_argument, ui
 from deskpro_cli.errors import UsageError
 from deskpro_cli.manifest.source import display_path as display
 
@@ -74,21 +74,7 @@ def source_date_epoch() -> int | None:
     help="Fail, keeping the previous zip, when the zip is larger than BYTES "
     "(K/M/G and KiB/MiB/GiB count 1024s, KB/MB/GB 1000s).",
 )
-@click.option(
-    "--compiler",
-    type=click.Choice(["auto", "esbuild", "none"]),
-    default="auto",
-    show_default=True,
-    help="How to compile src/main/javascript and src/installer/javascript "
-    "(none: refuse an app that needs compiling).",
-)
-@click.option(
-    "--esbuild",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="DESKPRO_ESBUILD",
-    help="The esbuild binary to use (or DESKPRO_ESBUILD); default: the app's "
-    "node_modules/.bin, then PATH.",
-)
+@compiler_options
 @click.option(
     "--sourcemaps", is_flag=True, help="Put source maps in the zip (left out by default)."
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from deskpro_cli.cli._common import path_argument, ui
+from deskpro_cli.cli._common import compiler_options, path_argument, ui
 from deskpro_cli.errors import CheckFailed, UsageError
 
 _PROJECT_FILES = ("package.json", "manifest.json")
@@ -35,20 +35,7 @@ _PROJECT_FILES = ("package.json", "manifest.json")
     is_flag=True,
     help="Poll for changes instead of using the system's file events (network drives, VMs).",
 )
-@click.option(
-    "--compiler",
-    type=click.Choice(["auto", "esbuild", "none"]),
-    default="auto",
-    show_default=True,
-    help="How to compile src/main/javascript and src/installer/javascript (as for package).",
-)
-@click.option(
-    "--esbuild",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="DESKPRO_ESBUILD",
-    help="The esbuild binary to use (or DESKPRO_ESBUILD); default: the app's "
-    "node_modules/.bin, then PATH.",
-)
+@compiler_options
 def command(
     path: Path,
     port: int,
