@@ -32,8 +32,9 @@ class ServeOptions:
         host: address to listen on (loopback unless the user asks otherwise).
         port: TCP port; 0 picks a free one.
         watch: ``auto`` (watchfiles, else polling), ``polling``, or ``off``.
-        debounce: seconds of quiet after a change before a build starts (a burst of saves, a
-            ``git checkout``, is one build).
+        debounce: seconds of quiet the file-event watcher waits for after a change before it
+            reports the batch (a burst of saves, a ``git checkout``, is one build). The server
+            builds as soon as a batch is reported and does not wait again.
         poll_interval: seconds between scans when polling.
     """
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from deskpro_cli.devserver import BuildFinished, BuildStarted, Notice, ServeEvent
+from deskpro_cli.devserver.watch import NotifyWatcher
+from deskpro_cli.problems import Problem
 
-from .serve_support import TOY_APP, poll, request, running
+from .serve_support import TOY_APP, poll, request, running, toy_build
 
 WATCH_MODES = ["auto", "polling"]
 
@@ -126,6 +129,77 @@ def test_a_burst_of_saves_is_one_build(app: Path) -> None:
     starts = [e for e in events if isinstance(e, BuildStarted)]
     assert len(starts) == 2, [s.changed for s in starts]  # the first build and one rebuild
     assert "src/main/resources/extra9.js" in starts[1].changed
+
+
+def test_a_reported_change_is_built_at_once(app: Path) -> None:
+    """The watcher has already waited for a burst to end, so the server must not wait again:
+    with a quiet period of a minute, a reported change still builds right away."""
+    events: list[ServeEvent] = []
+    with running(app, events=events, watch="off", debounce=60.0) as srv:
+        assert srv.wait_for_build().ok
+        js = app / "src/main/resources/app.js"
+        js.write_text("window.reported = 1;\n")
+        srv.report_changes({js})
+        state = srv.wait_for_build(after=1, timeout=10.0)
+        assert state.ok
+        assert request(srv.port, "/v1.2.3/files/assets/app.js").body == b"window.reported = 1;\n"
+    starts = [e for e in events if isinstance(e, BuildStarted)]
+    assert [s.changed for s in starts] == [(), ("src/main/resources/app.js",)]
+
+
+def test_reports_queued_during_a_build_are_one_more_build(app: Path) -> None:
+    """Changes reported while a build runs are merged into a single next build."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_build(project: Path, out: Path) -> list[Problem]:
+        if (project / "src/main/resources/hold.txt").exists():
+            started.set()
+            release.wait(10)
+        return toy_build(project, out)
+
+    events: list[ServeEvent] = []
+    with running(app, slow_build, events=events, watch="off") as srv:
+        assert srv.wait_for_build().ok
+        hold = app / "src/main/resources/hold.txt"
+        hold.write_text("hold\n")
+        srv.report_changes({hold})
+        assert started.wait(10)
+        for i in range(3):
+            extra = app / "src/main/resources" / f"extra{i}.js"
+            extra.write_text(f"// {i}\n")
+            srv.report_changes({extra})
+        release.set()
+        srv.wait_for_build(after=2, timeout=10.0)
+        time.sleep(0.3)  # a stray fourth build would show up by now
+    starts = [e.changed for e in events if isinstance(e, BuildStarted)]
+    assert starts == [
+        (),
+        ("src/main/resources/hold.txt",),
+        tuple(f"src/main/resources/extra{i}.js" for i in range(3)),
+    ]
+
+
+def test_file_event_watcher_reports_a_burst_once_it_is_quiet(app: Path) -> None:
+    """The quiet period is the watcher's ``debounce``: saves 100 ms apart are one report when
+    it is half a second (with watchfiles' fixed 30 ms they were one report each)."""
+    reports: list[set[Path]] = []
+    watcher = NotifyWatcher(app.resolve(), reports.append, lambda _m: None, debounce=0.5)
+    watcher.start()
+    try:
+        time.sleep(0.3)  # the watches are in place
+        folder = app.resolve() / "src/main/resources"
+        for i in range(4):
+            (folder / f"burst{i}.js").write_text(f"// {i}\n")
+            time.sleep(0.1)
+        deadline = time.monotonic() + 5
+        while not reports and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(1.2)  # a second report would have come by now
+    finally:
+        watcher.stop()
+    assert len(reports) == 1, reports
+    assert {folder / f"burst{i}.js" for i in range(4)} <= reports[0]
 
 
 def test_files_outside_the_sources_do_not_rebuild(app: Path) -> None:
