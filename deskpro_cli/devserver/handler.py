@@ -213,9 +213,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
                 "upload dist/app.zip), or put the old version back in the manifest.",
             )
             return
-        self._serve_file(segments, head=head, build_id=state.id)
+        self._serve_file(segments, head=head, state=state)
 
-    def _serve_file(self, segments: list[str], *, head: bool, build_id: int) -> None:
+    def _serve_file(self, segments: list[str], *, head: bool, state: BuildState) -> None:
         opened = self.server.app.target.open_file(segments)
         if opened is None:
             self._not_found(head)
@@ -223,7 +223,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         path, handle = opened
         with handle:
             if is_html(path.name):
-                body = pages.inject_reload(handle.read(), build_id)
+                body = pages.inject_reload(handle.read(), state.id, state.run)
                 self._send_bytes(HTTPStatus.OK, body, content_type(path.name), head=head)
                 return
             self._send_stream(path, handle, head=head)

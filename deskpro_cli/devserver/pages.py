@@ -15,16 +15,19 @@ from deskpro_cli.devserver.state import BuildState
 
 RELOAD_SCRIPT_PATH = "/__deskpro/reload.js"
 
-#: Reloads the page when the server announces a build other than the one the page came from.
-#: It listens on a WebSocket, which does not take one of the six connections a browser allows
-#: per host (an EventSource would: see :mod:`.websocket`), and reconnects after the server
-#: restarts.
+#: Reloads the page when the server announces a build other than the one the page came from:
+#: another build id, or the same id from another server run (build ids start again at 1 when
+#: the server restarts). A server that has not finished its first build yet is waited for, so a
+#: restart reloads the page once, into the new build. It listens on a WebSocket, which does not
+#: take one of the six connections a browser allows per host (an EventSource would: see
+#: :mod:`.websocket`), and reconnects after the server restarts.
 RELOAD_JS = b"""\
 (function () {
   "use strict";
   var me = document.currentScript;
   if (!me || !window.WebSocket) { return; }
   var loaded = me.getAttribute("data-build");
+  var run = me.getAttribute("data-run");
   var url = new URL("/__deskpro/socket", me.src);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   var wait = 250;
@@ -32,7 +35,9 @@ RELOAD_JS = b"""\
     var socket = new WebSocket(url.href);
     socket.onopen = function () { wait = 250; };
     socket.onmessage = function (event) {
-      if (String(JSON.parse(event.data).id) !== loaded) {
+      var state = JSON.parse(event.data);
+      if (state.ok === null) { return; }
+      if (String(state.id) !== loaded || state.run !== run) {
         socket.onclose = null;
         socket.close();
         window.location.reload();
@@ -63,19 +68,23 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace}
 """
 
 
-def reload_tag(build_id: int) -> bytes:
-    """The ``<script>`` element injected into served pages."""
-    return f'<script src="{RELOAD_SCRIPT_PATH}" data-build="{build_id}"></script>'.encode()
+def reload_tag(build_id: int, run: str) -> bytes:
+    """The ``<script>`` element injected into served pages: it names the build (``build_id`` of
+    the server run ``run``) the page came from."""
+    return (
+        f'<script src="{RELOAD_SCRIPT_PATH}" data-run="{html.escape(run)}" '
+        f'data-build="{build_id}"></script>'
+    ).encode()
 
 
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 _HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 
 
-def inject_reload(page: bytes, build_id: int) -> bytes:
+def inject_reload(page: bytes, build_id: int, run: str) -> bytes:
     """``page`` with the reload script before its last ``</body>`` (else ``</html>``, else at
     the end)."""
-    tag = reload_tag(build_id)
+    tag = reload_tag(build_id, run)
     for pattern in (_BODY_END, _HTML_END):
         matches = list(pattern.finditer(page))
         if matches:
@@ -84,13 +93,13 @@ def inject_reload(page: bytes, build_id: int) -> bytes:
     return page + tag
 
 
-def _document(title: str, body: str, build_id: int) -> bytes:
+def _document(title: str, body: str, state: BuildState) -> bytes:
     text = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body>{body}</body></html>\n"
     )
-    return inject_reload(text.encode("utf-8"), build_id)
+    return inject_reload(text.encode("utf-8"), state.id, state.run)
 
 
 def error_page(state: BuildState) -> bytes:
@@ -125,7 +134,7 @@ def error_page(state: BuildState) -> bytes:
         parts.append("</div>")
     if problems and error is not None and error.hint:
         parts.append(f'<p class="hint">hint: {html.escape(error.hint)}</p>')
-    return _document("Build failed", "".join(parts), state.id)
+    return _document("Build failed", "".join(parts), state)
 
 
 def waiting_page(state: BuildState) -> bytes:
@@ -134,7 +143,7 @@ def waiting_page(state: BuildState) -> bytes:
         "<h1>deskpro serve: building the app…</h1>"
         '<p class="sub">This page reloads by itself when the first build finishes.</p>'
     )
-    return _document("Building…", body, state.id)
+    return _document("Building…", body, state)
 
 
 def index_page(state: BuildState, base_url: str) -> bytes:
@@ -161,7 +170,7 @@ def index_page(state: BuildState, base_url: str) -> bytes:
         f'<table>{rows}<tr><td>manifest</td><td><a href="/manifest.json">'
         f"{html.escape(base_url)}/manifest.json</a></td></tr></table>"
     )
-    return _document(str(title), body, state.id)
+    return _document(str(title), body, state)
 
 
 def not_found_page(message: str) -> bytes:

@@ -69,6 +69,11 @@ class DevServer:
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
 
+    @property
+    def run_id(self) -> str:
+        """This server run's token (in every build state, and in every page's reload script)."""
+        return self.board.current().run
+
     # -- addresses --------------------------------------------------------------------------
     @property
     def port(self) -> int:
@@ -248,6 +253,7 @@ class DevServer:
             built = self.target.install(out_dir)
             state = BuildState(
                 id=previous.id + 1,
+                run=previous.run,
                 ok=True,
                 built=built,
                 warnings=warnings,
@@ -263,6 +269,7 @@ class DevServer:
                 trace = traceback.format_exc()
             state = BuildState(
                 id=previous.id + 1,
+                run=previous.run,
                 ok=False,
                 built=previous.built,
                 error=error,

@@ -1,11 +1,14 @@
 """The build state the dev server publishes, and a board that threads wait on for changes.
 
 Every finished build (good or failed) gets the next ``id``; pages loaded at one id reload when the
-server announces another (server-sent events on ``/__deskpro/events``).
+server announces another (on ``/__deskpro/socket`` and ``/__deskpro/events``). Build ids start
+again at 1 when the server restarts, so every state also carries the server run's ``run`` token:
+a page compares both, and reloads after a restart once the new server's first build is done.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass, field
 
@@ -26,6 +29,8 @@ class BuildState:
         warnings: warnings of the latest build.
         duration: seconds the latest build took.
         internal: the failure was a bug in deskpro-cli rather than in the app.
+        run: the token of the server run that made this state (random, one per server), so that
+            build 3 of one run is not taken for build 3 of the next.
     """
 
     id: int = 0
@@ -35,6 +40,7 @@ class BuildState:
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
     duration: float = 0.0
     internal: bool = False
+    run: str = ""
 
     @property
     def problems(self) -> list[Problem]:
@@ -46,6 +52,7 @@ class BuildState:
     def to_json(self) -> dict[str, object]:
         """What ``/__deskpro/status`` and the event stream say about this state."""
         return {
+            "run": self.run,
             "id": self.id,
             "ok": self.ok,
             "duration": round(self.duration, 4),
@@ -56,11 +63,17 @@ class BuildState:
         }
 
 
+def new_run_token() -> str:
+    """A token naming one server run: random, so two runs (even at once) never share one."""
+    return secrets.token_hex(8)
+
+
 class StateBoard:
     """Holds the current :class:`BuildState`; threads block until it changes or the board closes."""
 
-    def __init__(self) -> None:
-        self._state = BuildState()
+    def __init__(self, run: str | None = None) -> None:
+        """Start at "no build yet" for the server run ``run`` (a fresh random token if None)."""
+        self._state = BuildState(run=run if run is not None else new_run_token())
         self._cond = threading.Condition()
         self._closed = False
 

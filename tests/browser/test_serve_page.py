@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from devserver.serve_support import TOY_APP, running
+from devserver.serve_support import TOY_APP, running, toy_build
 from package.apps import vanilla_app
 
 from deskpro_cli.devserver import DevServer, ServeOptions
@@ -141,6 +141,45 @@ def test_many_open_pages_do_not_starve_the_browser(tree: Any, browser: Any) -> N
                 )
         finally:
             context.close()
+
+
+def test_page_reloads_after_the_server_restarts(tree: Any, browser: Any) -> None:
+    """Build ids start again at 1 in a new server run: a page loaded at build 1 of the last run
+    still reloads, once the new run's first build is up, and shows what changed meanwhile."""
+    project = tree(TOY_APP)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        with running(project, watch="off") as first:
+            assert first.wait_for_build().ok
+            port = first.port
+            page.goto(f"{first.base_url}/v1.2.3/files/html/index.html")
+            page.wait_for_function("() => document.getElementById('app')?.dataset.ready")
+            assert (
+                page.evaluate("() => document.querySelector('script[data-build]').dataset.build")
+                == "1"
+            )
+            page.wait_for_timeout(300)  # the page's reload channel is open
+        index = project / "src/main/html/index.html"
+        _save(index, index.read_text().replace("hello v1", "hello after restart"))
+        page.wait_for_timeout(300)  # the page notices the server went away
+
+        second = DevServer(project, toy_build, ServeOptions(port=port, watch="off"))
+        second.start()
+        try:
+            assert second.wait_for_build().ok and second.board.current().id == 1
+            page.wait_for_function(
+                "() => document.body?.textContent.includes('hello after restart')",
+                timeout=15000,
+            )
+            assert (
+                page.evaluate("() => document.querySelector('script[data-run]').dataset.run")
+                == second.run_id
+            )
+        finally:
+            second.stop()
+    finally:
+        context.close()
 
 
 def _frame_at(page: Any, url: str, timeout: float = 5.0) -> Any:

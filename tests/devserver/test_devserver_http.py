@@ -52,7 +52,8 @@ def test_serves_dev_mode_paths(server: DevServer) -> None:
     assert page.status == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert "hello v1" in page.text
-    assert '<script src="/__deskpro/reload.js" data-build="1"></script></body>' in page.text
+    tag = f'<script src="/__deskpro/reload.js" data-run="{server.run_id}" data-build="1"></script>'
+    assert tag + "</body>" in page.text
 
     js = request(port, "/v1.2.3/files/assets/app.js")
     assert js.status == 200

@@ -93,7 +93,7 @@ def test_content_types(name: str, ctype: str) -> None:
 
 def test_reload_script_goes_before_the_last_body_end() -> None:
     page = b"<html><body><p>&lt;/body&gt;</p><script>'</body>'</script></BODY ></html>"
-    out = inject_reload(page, 7)
+    out = inject_reload(page, 7, "0a1b")
     assert out.count(b"/__deskpro/reload.js") == 1
-    assert out.endswith(b'data-build="7"></script></BODY ></html>')
-    assert inject_reload(b"<p>fragment", 2).endswith(b'data-build="2"></script>')
+    assert out.endswith(b'data-run="0a1b" data-build="7"></script></BODY ></html>')
+    assert inject_reload(b"<p>fragment", 2, "0a1b").endswith(b'data-build="2"></script>')

@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import os
+import re
 import socket
 import struct
 import time
@@ -147,6 +148,29 @@ def test_socket_announces_each_build(app: Path) -> None:
             assert client.file.read(1) == b""  # the server hung up
         finally:
             client.close()
+
+
+def test_each_server_run_has_its_own_token(app: Path) -> None:
+    """Build ids start again at 1 after a restart; the run token tells the two apart, in the
+    announcements, the status and the page's reload script alike."""
+    runs = []
+    for _ in range(2):
+        with running(app, watch="off") as srv:
+            assert srv.wait_for_build().ok
+            client = Client(srv.port)
+            try:
+                _opcode, data = client.next() or (None, b"")
+                announced = json.loads(data)
+            finally:
+                client.close()
+            status = json.loads(request(srv.port, "/__deskpro/status").body)
+            page = request(srv.port, "/v1.2.3/files/html/index.html").text
+            assert announced["id"] == status["id"] == 1
+            assert announced["run"] == status["run"] == srv.run_id
+            assert re.fullmatch(r"[0-9a-f]{16}", srv.run_id)
+            assert f'data-run="{srv.run_id}" data-build="1"' in page
+            runs.append(srv.run_id)
+    assert runs[0] != runs[1]
 
 
 def test_plain_request_to_the_socket_is_400_with_cors(app: Path) -> None:
