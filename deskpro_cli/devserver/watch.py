@@ -64,7 +64,10 @@ def is_relevant(project_dir: Path, path: Path) -> bool:
 
 
 class Watcher(Protocol):
-    """Something that reports changed sources until stopped."""
+    """Something that reports changed sources until stopped.
+
+    ``start()`` returns once the watcher sees changes: a save made after it returns is reported.
+    """
 
     def start(self) -> None: ...
 
@@ -82,8 +85,12 @@ class PollingWatcher:
         self.interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="deskpro-poll", daemon=True)
+        self._before: dict[Path, tuple[int, int]] = {}
 
     def start(self) -> None:
+        # The first scan happens here, not on the thread, so a save made right after start()
+        # returns is a difference from it.
+        self._before = self.snapshot()
         self._thread.start()
 
     def stop(self) -> None:
@@ -105,7 +112,7 @@ class PollingWatcher:
         return found
 
     def _run(self) -> None:
-        before = self.snapshot()
+        before = self._before
         while not self._stop.wait(self.interval):
             now = self.snapshot()
             if now != before:
@@ -150,9 +157,18 @@ class NotifyWatcher:
         self._threads: list[threading.Thread] = []
         self._fallback: PollingWatcher | None = None
 
+    #: Seconds start() waits at most for the watches to be in place.
+    READY_TIMEOUT = 2.0
+
     def start(self) -> None:
-        self._spawn(self._watch_root, "deskpro-watch-root")
-        self._start_src()
+        """Start watching; return once the watches are in place (or the polling fallback has
+        taken its first scan), so a save made after this is seen."""
+        root_ready = threading.Event()
+        self._spawn(lambda: self._watch_root(root_ready), "deskpro-watch-root")
+        src_ready = self._start_src()
+        for ready in (root_ready, src_ready):
+            if ready is not None:
+                ready.wait(self.READY_TIMEOUT)
 
     def stop(self) -> None:
         self._stop.set()
@@ -171,16 +187,21 @@ class NotifyWatcher:
             self._threads.append(thread)
         thread.start()
 
-    def _start_src(self) -> None:
+    def _start_src(self) -> threading.Event | None:
+        """(Re)start the watch of ``src/``; the event it returns is set once it is in place."""
         with self._lock:
             if not (self.project_dir / "src").is_dir() or self._stop.is_set():
-                return
+                return None
             self._src_stop.set()
             self._src_stop = threading.Event()
             stop = self._src_stop
-            self._spawn(lambda: self._watch_src(stop), "deskpro-watch-src")
+            ready = threading.Event()
+            self._spawn(lambda: self._watch_src(stop, ready), "deskpro-watch-src")
+            return ready
 
-    def _events(self, path: Path, stop: threading.Event, *, recursive: bool) -> Iterable[set[Path]]:
+    def _events(
+        self, path: Path, stop: threading.Event, ready: threading.Event, *, recursive: bool
+    ) -> Iterable[set[Path]]:
         import watchfiles
 
         # watchfiles wakes every ``step`` ms and yields once a wake finds no new change, so a
@@ -193,16 +214,16 @@ class NotifyWatcher:
             watch_filter=None,
             debounce=longest,
             step=step,
-            stop_event=stop,
+            stop_event=_StopAndReady(stop, ready),
             rust_timeout=1000,
             raise_interrupt=False,
             recursive=recursive,
         ):
             yield {Path(p) for _, p in changes}
 
-    def _watch_root(self) -> None:
+    def _watch_root(self, ready: threading.Event) -> None:
         try:
-            for paths in self._events(self.project_dir, self._stop, recursive=False):
+            for paths in self._events(self.project_dir, self._stop, ready, recursive=False):
                 relevant = {p for p in paths if is_relevant(self.project_dir, p)}
                 if any(p.name == "src" and p.parent == self.project_dir for p in relevant):
                     self._start_src()
@@ -210,10 +231,12 @@ class NotifyWatcher:
                     self.on_change(relevant)
         except Exception as exc:  # noqa: BLE001 - any watcher failure falls back to polling
             self._fall_back(exc)
+        finally:
+            ready.set()  # nobody waits for a watch that has ended
 
-    def _watch_src(self, stop: threading.Event) -> None:
+    def _watch_src(self, stop: threading.Event, ready: threading.Event) -> None:
         try:
-            for paths in self._events(self.project_dir / "src", stop, recursive=True):
+            for paths in self._events(self.project_dir / "src", stop, ready, recursive=True):
                 relevant = {p for p in paths if is_relevant(self.project_dir, p)}
                 if relevant:
                     self.on_change(relevant)
@@ -221,6 +244,8 @@ class NotifyWatcher:
             log.debug("src/ went away; waiting for it to come back")
         except Exception as exc:  # noqa: BLE001 - any watcher failure falls back to polling
             self._fall_back(exc)
+        finally:
+            ready.set()
 
     def _fall_back(self, exc: BaseException) -> None:
         if self._stop.is_set():
@@ -231,11 +256,27 @@ class NotifyWatcher:
             self._fallback = PollingWatcher(self.project_dir, self.on_change, self.poll_interval)
         self._stop.set()
         self._src_stop.set()
+        self._fallback.start()
         self.on_notice(
             f"watching files with the operating system failed ({exc}); polling for changes "
             "instead (a little slower to notice a save)"
         )
-        self._fallback.start()
+
+
+class _StopAndReady:
+    """The stop event handed to ``watchfiles.watch``, which also tells when the watch is live.
+
+    watchfiles asks ``is_set()`` only from its wait loop, which runs once the operating
+    system's watches are in place: the first question sets ``ready``.
+    """
+
+    def __init__(self, stop: threading.Event, ready: threading.Event) -> None:
+        self.stop = stop
+        self.ready = ready
+
+    def is_set(self) -> bool:
+        self.ready.set()
+        return self.stop.is_set()
 
 
 def make_watcher(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deskpro_cli.devserver import BuildFinished, BuildStarted, Notice, ServeEvent
-from deskpro_cli.devserver.watch import NotifyWatcher
+from deskpro_cli.devserver.watch import NotifyWatcher, make_watcher
 from deskpro_cli.problems import Problem
 
 from .serve_support import TOY_APP, poll, request, running, toy_build
@@ -200,6 +200,25 @@ def test_file_event_watcher_reports_a_burst_once_it_is_quiet(app: Path) -> None:
         watcher.stop()
     assert len(reports) == 1, reports
     assert {folder / f"burst{i}.js" for i in range(4)} <= reports[0]
+
+
+@pytest.mark.parametrize("polling", [False, True])
+def test_a_save_right_after_start_is_reported(app: Path, polling: bool) -> None:
+    """start() returns once the watcher sees changes (the watches are in place, or the first
+    scan is taken), so the server's first build and a save made at once cannot slip between."""
+    reports: list[set[Path]] = []
+    root = app.resolve()
+    watcher = make_watcher(root, reports.append, lambda _m: None, polling=polling)
+    watcher.start()
+    try:
+        js = root / "src/main/resources/app.js"
+        js.write_text("// saved at once\n")
+        deadline = time.monotonic() + 5
+        while not any(js in r for r in reports) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        watcher.stop()
+    assert any(js in r for r in reports), reports
 
 
 def test_files_outside_the_sources_do_not_rebuild(app: Path) -> None:
