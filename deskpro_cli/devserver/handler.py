@@ -9,7 +9,9 @@ What is served (everything else is 404):
 
 Every response carries the CORS headers of the old tool's server (spec/deskpro-apps-v1.md §3) and
 ``Cache-Control: no-store``; ``OPTIONS`` answers a preflight with 204. While the latest build is
-failing, every HTML page under ``/v*/files/`` is replaced by a page explaining the failure.
+failing, every HTML page under ``/v*/files/`` is replaced by a page explaining the failure. Every
+HTML page the server writes itself (the error, waiting, index and 404 pages) carries the reload
+script, like the app's pages; a 404 is HTML only when a page was asked for.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from deskpro_cli.devserver import pages, websocket
 from deskpro_cli.devserver.paths import content_type, is_html, request_segments
@@ -130,12 +133,27 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _not_found(self, head: bool, message: str = "Not found") -> None:
+        """404: an HTML page with the reload script when a browser asked for a page (so it
+        appears by itself once a build makes it), else one line of plain text."""
+        if self._wants_html():
+            state = self.server.app.board.current()
+            body = pages.not_found_html(message, state)
+            self._send_bytes(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head=head)
+            return
         self._send_bytes(
             HTTPStatus.NOT_FOUND,
             pages.not_found_page(message),
             "text/plain; charset=utf-8",
             head=head,
         )
+
+    def _wants_html(self) -> bool:
+        """Whether the request is for a page: an ``.html``/``.htm`` path, or a browser
+        navigating (its ``Accept`` names ``text/html``; scripts, styles and images do not)."""
+        path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+        if is_html(path.rsplit("/", 1)[-1]):
+            return True
+        return "text/html" in self.headers.get("Accept", "").lower()
 
     # -- methods ----------------------------------------------------------------------------
     def do_GET(self) -> None:

@@ -1,5 +1,5 @@
 """The HTML the dev server writes itself: the build-error page, the waiting page, the index page,
-and the small reload script injected into served pages.
+the 404 page, and the small reload script injected into served pages and into all of these.
 
 Everything a user wrote (messages, file names, titles) is HTML-escaped. The reload script is added
 only to what the server sends; the files in ``target/`` (and any zip) never contain it.
@@ -174,8 +174,21 @@ def index_page(state: BuildState, base_url: str) -> bytes:
 
 
 def not_found_page(message: str) -> bytes:
-    """A short plain-text 404 body."""
+    """A short plain-text 404 body (for scripts, styles, images and tools)."""
     return (message.rstrip() + "\n").encode("utf-8")
+
+
+def not_found_html(message: str, state: BuildState) -> bytes:
+    """The 404 page for a browser asking for a page: the same message, and the reload script,
+    so the page appears by itself once a build provides it (a page added to the app, the app
+    brought to the version asked for)."""
+    body = (
+        "<h1>deskpro serve: not found</h1>"
+        '<p class="sub">This page reloads by itself when the next build finishes. '
+        '<a href="/">What this server serves</a>.</p>'
+        f'<div class="problem"><pre>{html.escape(message.rstrip())}</pre></div>'
+    )
+    return _document("Not found", body, state)
 
 
 def state_json(state: BuildState) -> bytes:

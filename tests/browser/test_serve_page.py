@@ -182,6 +182,39 @@ def test_page_reloads_after_the_server_restarts(tree: Any, browser: Any) -> None
         context.close()
 
 
+def test_a_404_page_turns_into_the_page_once_it_is_built(tree: Any, browser: Any) -> None:
+    """The server's own 404 page reloads too: a page the app does not have yet, and a page of
+    the version the app is about to be brought to, appear by themselves after the save."""
+    project = tree(TOY_APP)
+    context = browser.new_context()
+    try:
+        with running(project, watch="polling") as server:
+            assert server.wait_for_build().ok
+            new_page = context.new_page()
+            new_page.goto(f"{server.base_url}/v1.2.3/files/html/new.html")
+            assert "not found" in new_page.inner_text("h1")
+            next_version = context.new_page()
+            next_version.goto(f"{server.base_url}/v1.3.0/files/html/index.html")
+            assert "serves version 1.2.3" in next_version.inner_text("body")
+            for page in (new_page, next_version):
+                assert page.evaluate("() => !!document.querySelector('script[data-run]')")
+            new_page.wait_for_timeout(300)  # the pages' reload channels are open
+
+            _save(project / "src/main/html/new.html", "<p id='new'>a new page</p>\n")
+            new_page.wait_for_selector("#new", timeout=10000)
+            # the page added is the page served now, with its own reload script
+            assert new_page.evaluate("() => !!document.querySelector('script[data-build]')")
+
+            pkg = project / "package.json"
+            _save(pkg, pkg.read_text().replace('"1.2.3"', '"1.3.0"'))
+            next_version.wait_for_function(
+                "() => document.getElementById('app')?.textContent === 'hello v1'",
+                timeout=10000,
+            )
+    finally:
+        context.close()
+
+
 def _frame_at(page: Any, url: str, timeout: float = 5.0) -> Any:
     """The page's frame once it has navigated to ``url`` (fails after ``timeout`` seconds)."""
     deadline = time.monotonic() + timeout

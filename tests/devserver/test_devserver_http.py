@@ -128,6 +128,36 @@ def test_wrong_version_is_404_with_explanation(server: DevServer) -> None:
     assert "Bring the app in the helpdesk to version 1.2.3" in resp.text
 
 
+def test_a_page_that_is_not_there_is_an_html_404_that_reloads(server: DevServer, app: Path) -> None:
+    """A page not built (yet), or of another app version, is answered with an HTML 404 that
+    carries the reload script: it turns into the page by itself once a build makes it."""
+    tag = f'<script src="/__deskpro/reload.js" data-run="{server.run_id}" data-build="1">'
+    missing = request(server.port, "/v1.2.3/files/html/new.html")
+    assert missing.status == 404
+    assert missing.headers["content-type"] == "text/html; charset=utf-8"
+    assert missing.headers["access-control-allow-origin"] == "*"
+    assert tag in missing.text and "reloads by itself" in missing.text
+
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    other = request(server.port, "/v1.0.0/files/manifest.json", headers=browser)
+    assert other.status == 404 and other.headers["content-type"].startswith("text/html")
+    assert "serves version 1.2.3" in other.text and tag in other.text
+    # what the page says is escaped
+    odd = request(server.port, "/v%3Cb%3E/files/html/index.html")
+    assert odd.status == 404 and "<b>" not in odd.text and "v&lt;b&gt;" in odd.text
+
+    # scripts, styles and tools still get one line of plain text
+    js = request(server.port, "/v1.2.3/files/missing.js")
+    assert js.status == 404 and js.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "__deskpro" not in js.text
+    head = request(server.port, "/v1.2.3/files/html/new.html", method="HEAD")
+    assert head.status == 404 and head.body == b""
+    # nothing of this reaches the files
+    for path in (app / "target").rglob("*"):
+        if path.is_file() and ".deskpro-cache" not in path.parts:
+            assert b"__deskpro" not in path.read_bytes(), path
+
+
 def test_only_the_build_is_served(server: DevServer, app: Path) -> None:
     (app / "target" / "notes.txt").write_text("not part of the build")
     assert request(server.port, "/notes.txt").status == 404
