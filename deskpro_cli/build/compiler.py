@@ -21,6 +21,7 @@ left out is not linked (a "hidden" map, for error trackers).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -185,7 +186,10 @@ def compile_project(
     problems: list[Problem] = []
     if len(pending) > 1:
         with ThreadPoolExecutor(max_workers=len(pending)) as pool:
-            ran = list(pool.map(lambda j: j.run(), pending))
+            # Each job runs in a copy of this thread's context, so a cancel scope
+            # (deskpro_cli.cancel: the dev server stopping) reaches its esbuild too.
+            futures = [pool.submit(contextvars.copy_context().run, j.run) for j in pending]
+            ran = [f.result() for f in futures]
     else:
         ran = [job.run() for job in pending]
     for job, outcome in zip(pending, ran, strict=True):

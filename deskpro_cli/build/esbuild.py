@@ -18,11 +18,13 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from deskpro_cli import cancel
 from deskpro_cli.errors import ToolMissing
 
 log = logging.getLogger(__name__)
@@ -83,11 +85,18 @@ def run_esbuild(
 ) -> EsbuildRun:
     """Run esbuild once and wait for it: THE subprocess seam of the compile step.
 
+    Inside a cancel scope (:mod:`deskpro_cli.cancel`: the dev server's builds) esbuild runs in
+    its own process group, and cancelling kills that group at once.
+
     Raises:
         ToolMissing: the executable cannot be started at all.
+        Cancelled: the scope's token was cancelled before or while esbuild ran.
     """
     cmd = [str(executable), *args]
     log.debug("running %s (in %s)", " ".join(cmd), cwd)
+    token = cancel.current()
+    if token is not None:
+        return _run_cancellable(cmd, cwd, stdin, token)
     try:
         proc = subprocess.run(
             cmd,
@@ -105,6 +114,60 @@ def run_esbuild(
             hint=f"reinstall it: `{install_command()}` in the app folder",
         ) from exc
     return EsbuildRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _run_cancellable(
+    cmd: list[str], cwd: Path, stdin: str | None, token: cancel.CancelToken
+) -> EsbuildRun:
+    """:func:`run_esbuild` under a cancel token: a cancelled build must not wait for esbuild.
+
+    esbuild gets a process group of its own (a Ctrl-C at the terminal then reaches only us), so
+    cancelling can kill it together with anything it started (npm's JavaScript launcher runs
+    the real binary as a child). Killing loses nothing: its output goes to a staging folder that
+    is removed.
+    """
+    token.raise_if_cancelled()
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=os.name == "posix",
+        )
+    except OSError as exc:
+        raise ToolMissing(
+            f"esbuild at {cmd[0]} cannot be run: {exc.strerror or exc}",
+            hint=f"reinstall it: `{install_command()}` in the app folder",
+        ) from exc
+    unregister = token.on_cancel(lambda: _kill_group(proc))
+    try:
+        stdout, stderr = proc.communicate(stdin if stdin is not None else "")
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    finally:
+        unregister()
+    token.raise_if_cancelled()
+    return EsbuildRun(proc.returncode, stdout, stderr)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """Kill ``proc`` and its process group (just ``proc`` where there are none)."""
+    if proc.returncode is not None:
+        return  # already reaped: its id may belong to another process by now
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass  # it ended meanwhile
 
 
 def _parse_version(text: str) -> tuple[int, int, int] | None:

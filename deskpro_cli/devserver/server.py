@@ -7,6 +7,12 @@ the shared pipeline (:mod:`deskpro_cli.devserver.pipeline_step`), tests may pass
 Threads: one accepts connections (each is answered on a :class:`~.listen.Workers` thread), one runs
 builds one at a time, and the watcher has its own. Nothing here prints: the caller learns what
 happens through ``on_event``.
+
+Stopping does not wait for a running build to finish: the build runs in a cancel scope
+(:mod:`deskpro_cli.cancel`) and :meth:`DevServer.stop` cancels it, which kills its esbuild at
+once; its staging folder is removed. A build step busy in Python code of its own is waited for
+at most :data:`STOP_WAIT` seconds, then left to end on its own (its thread does not keep the
+process alive, and the next start clears what it leaves in staging).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from deskpro_cli.cancel import Cancelled, CancelToken, scope
 from deskpro_cli.devserver.contract import (
     BuildFinished,
     BuildStarted,
@@ -34,6 +41,9 @@ from deskpro_cli.devserver.watch import Watcher, make_watcher
 from deskpro_cli.errors import DeskproError, EnvironmentFailure
 
 log = logging.getLogger(__name__)
+
+#: Seconds stop() waits for each of the server's threads (a cancelled build ends well before).
+STOP_WAIT = 2.0
 
 
 class DevServer:
@@ -65,6 +75,7 @@ class DevServer:
         self._httpd: DevHTTPServer | None = None
         self._changes: queue.Queue[set[Path] | None] = queue.Queue()
         self._stopping = threading.Event()
+        self._cancel = CancelToken()
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
@@ -151,10 +162,12 @@ class DevServer:
         return state
 
     def stop(self) -> None:
-        """Stop watching, building and serving; close every connection; clear staging."""
+        """Stop watching, building (a running build is cancelled, not waited for) and serving;
+        close every connection; clear staging."""
         if self._stopping.is_set():
             return
         self._stopping.set()
+        self._cancel.cancel()
         if self._watcher is not None:
             self._watcher.stop()
         self._changes.put(None)
@@ -162,7 +175,7 @@ class DevServer:
         for thread in self._threads:
             # A thread whose start() was cut short by Ctrl-C has no ident and cannot be joined.
             if thread.ident is not None and thread is not threading.current_thread():
-                thread.join(timeout=10)
+                thread.join(timeout=STOP_WAIT)
         if self._httpd is not None:
             # No new connection is accepted now; end the open ones (keep-alives, event streams).
             self._httpd.close_connections()
@@ -249,7 +262,11 @@ class DevServer:
         trace: str | None = None
         try:
             out_dir = self.target.new_staging()
-            warnings = tuple(self.build_step(self._build_path, out_dir))
+            with scope(self._cancel):
+                warnings = tuple(self.build_step(self._build_path, out_dir))
+            # Stopping while a build step that does not check its token ran: its result is
+            # thrown away rather than swapped in.
+            self._cancel.raise_if_cancelled()
             built = self.target.install(out_dir)
             state = BuildState(
                 id=previous.id + 1,
@@ -262,6 +279,8 @@ class DevServer:
         except Exception as exc:  # noqa: BLE001 - every failure becomes the error page
             if out_dir is not None:
                 self.target.discard(out_dir)
+            if isinstance(exc, Cancelled) or self._stopping.is_set():
+                return  # stopped mid-build: nothing to show, nobody to show it to
             error, internal = _as_error(exc)
             if internal:
                 import traceback

@@ -89,6 +89,49 @@ def toy_build(project: Path, out: Path) -> list[Problem]:
     return []
 
 
+#: An esbuild that takes a minute: it starts ``sleep 60`` (a child, as npm's launcher starts the
+#: real binary), adds a line "<its pid> <sleep's pid>" to a file, then runs the real esbuild.
+SLOW_ESBUILD = """\
+#!/bin/sh
+case "$1" in --version) exec "{real}" "$@";; esac
+sleep 60 &
+echo "$$ $!" >> "{pids}"
+wait $!
+exec "{real}" "$@"
+"""
+
+
+def slow_esbuild(folder: Path, real: Path) -> tuple[Path, Path]:
+    """Write :data:`SLOW_ESBUILD` into ``folder``: (the script, the file it writes its pids to)."""
+    pids = folder / "slow-esbuild.pids"
+    script = folder / "slow-esbuild"
+    script.write_text(SLOW_ESBUILD.format(real=real.resolve(), pids=pids), encoding="utf-8")
+    script.chmod(0o755)
+    return script, pids
+
+
+def wait_for_pids(pids: Path, runs: int = 1, timeout: float = 30.0) -> list[int]:
+    """The pids :data:`SLOW_ESBUILD` wrote, once ``runs`` of it have (each is running its
+    ``sleep`` then)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pids.exists():
+            lines = [line.split() for line in pids.read_text().splitlines()]
+            if len(lines) >= runs and all(len(line) == 2 for line in lines):
+                return [int(pid) for line in lines for pid in line]
+        time.sleep(0.02)
+    raise AssertionError(f"{runs} slow esbuild run(s) did not start within {timeout} s")
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie nobody has reaped yet counts as ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 @dataclass
 class Response:
     status: int

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .serve_support import TOY_APP, request
+from .serve_support import TOY_APP, alive, request, slow_esbuild, wait_for_pids
 from conftest import REPO_ROOT
 
 
@@ -99,6 +99,30 @@ def test_ctrl_c_stops_cleanly_with_130(app: Path) -> None:
     assert not (app / "target" / ".deskpro-serve").exists()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(url)), timeout=1).close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes in /proc")
+def test_ctrl_c_during_a_build_stops_at_once(tree, tmp_path: Path, esbuild_path: Path) -> None:
+    """Ctrl-C does not wait for a build to finish: esbuild (which a Ctrl-C sent to deskpro
+    alone never reaches) is killed with what it started, and the half-written build is gone."""
+    from .test_serve_pipeline import COMPILED_APP
+
+    app = tree(COMPILED_APP)
+    script, pids = slow_esbuild(tmp_path, esbuild_path)
+    proc = ServeProcess("--port", "0", "--esbuild", str(script), cwd=app)
+    try:
+        proc.wait_for(r"on http://127\.0\.0\.1:\d+")
+        processes = wait_for_pids(pids)
+        assert all(alive(pid) for pid in processes)
+        proc.proc.send_signal(signal.SIGINT)
+        code = proc.finish(timeout=5)  # the build would take a minute; stopping used to wait 10 s
+    finally:
+        proc.kill()
+    assert code == 130, proc.output
+    assert "Traceback" not in proc.output and "interrupted" in proc.output
+    assert "failed" not in proc.output
+    assert not [pid for pid in processes if alive(pid)]
+    assert not (app / "target" / ".deskpro-serve").exists()
 
 
 def test_port_in_use_exits_3_naming_the_port(app: Path) -> None:

@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from deskpro_cli.devserver import BuildFinished, DevServer, ServeEvent, ServeOptions
 from deskpro_cli.devserver.pipeline_step import pipeline_build_step
 
-from .serve_support import TOY_APP, poll, request, running
+from .serve_support import (
+    TOY_APP,
+    alive,
+    poll,
+    request,
+    running,
+    slow_esbuild,
+    wait_for_pids,
+)
 
 COMPILED_APP: dict[str, str | bytes] = {
     "package.json": TOY_APP["package.json"],
@@ -151,3 +160,27 @@ def test_a_root_manifest_json_is_watched_and_validated(tree) -> None:
             timeout=2.0,
         )
         assert "hello v1" in page.text
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes in /proc")
+def test_stopping_cancels_a_running_build(tree, tmp_path: Path, esbuild_path: Path) -> None:
+    """stop() does not wait for a build: its esbuild (and what that started) is killed at once,
+    its staging is removed, and no failed build is reported for it."""
+    app = tree(COMPILED_APP)
+    script, pids = slow_esbuild(tmp_path, esbuild_path)
+    events: list[ServeEvent] = []
+    options = ServeOptions(port=0, watch="off")
+    server = DevServer(app, pipeline_build_step(esbuild=script), options, events.append)
+    server.start()
+    try:
+        processes = wait_for_pids(pids)
+        assert all(alive(pid) for pid in processes)
+        assert (app / "target" / ".deskpro-serve").is_dir()  # the build is staged
+    finally:
+        server.stop()
+    assert not [pid for pid in processes if alive(pid)]
+    assert not (app / "target" / ".deskpro-serve").exists()
+    stage = app / "target" / ".deskpro-cache" / "compile" / "stage"
+    assert not stage.exists() or not any(stage.iterdir())  # esbuild's own staging too
+    assert not [e for e in events if isinstance(e, BuildFinished)]
+    assert server.board.current().id == 0
