@@ -61,6 +61,7 @@ _RULES: Final = (
     Rule("DP212", "warning", "a whitelist entry admits look-alike hosts"),
     Rule("DP213", "warning", "an OAuth provider's hosts are not whitelisted"),
     Rule("DP214", "warning", "the whitelist is under the key another manifest version uses"),
+    Rule("DP215", "error", "a whitelist entry's regex backtracks catastrophically"),
     # targets and the built app
     Rule("DP220", "error", "a target's URL names a file the built app does not have"),
     Rule("DP221", "warning", "the same target is listed twice"),
