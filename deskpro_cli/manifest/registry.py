@@ -35,6 +35,7 @@ _RULES: Final = (
     Rule("DP020", "error", "no manifest in this folder"),
     Rule("DP021", "error", "the zip is corrupt or unreadable"),
     Rule("DP022", "error", "the zip has no manifest.json at its root"),
+    Rule("DP023", "error", "the file is not a manifest but a JSON Schema, a web app manifest..."),
     # the manifest version
     Rule("DP010", "error", "the manifest has no version"),
     Rule("DP011", "error", "the manifest version is not one this tool knows"),

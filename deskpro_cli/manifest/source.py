@@ -3,8 +3,10 @@
 ``load_source(path)`` returns a :class:`ManifestSource`: the text, the parsed document with the
 position of every value, the manifest object as declared, and (for a built ``dist/`` or zip) the
 files next to it. Unreadable input (not UTF-8, a BOM, empty, not JSON, not an object, no
-``deskpro`` key, no manifest, a corrupt zip) raises :class:`~deskpro_cli.errors.ProblemsFound`
-(exit 1) with one problem naming the file, the line and column, and the fix.
+``deskpro`` key, no manifest, a corrupt zip), and a file that is plainly something else (a JSON
+Schema, a web app manifest: :mod:`~deskpro_cli.manifest.identify`), raise
+:class:`~deskpro_cli.errors.ProblemsFound` (exit 1) with one problem naming the file, the line
+and column, and the fix.
 """
 
 from __future__ import annotations
@@ -329,18 +331,19 @@ def _from_bytes(
     doc: dict[str, Any] = parsed.value
     if kind is None:
         kind = _sniff_kind(path, doc)
+    if kind == "manifest.json" and "targets" not in doc:
+        from deskpro_cli.manifest.identify import not_a_manifest  # (every manifest has targets)
+
+        other = not_a_manifest(parsed, shown)
+        if other is not None:
+            raise other
     pointer = ""
     if kind == "package.json":
         pointer = "/deskpro"
         if "deskpro" not in doc:
-            raise problem_error(
-                shown,
-                "DP006",
-                'package.json has no "deskpro" key, so it declares no Deskpro app manifest',
-                hint='add a "deskpro" object (start from `deskpro init`), or add a manifest.json',
-                line=1,
-                column=1,
-            )
+            from deskpro_cli.manifest.identify import no_deskpro_key
+
+            raise no_deskpro_key(path, shown)
         if not isinstance(doc["deskpro"], dict):
             span = parsed.spans["/deskpro"]
             raise problem_error(
@@ -357,12 +360,21 @@ def _from_bytes(
 
 
 def _sniff_kind(path: str, doc: dict[str, Any]) -> Kind:
+    """By the name, else by the content: a ``deskpro`` key or npm's own keys make it a
+    package.json (``package.backup.json`` without ``deskpro`` gets DP006, not "no version")."""
     name = os.path.basename(path).lower()
     if name == "package.json":
         return "package.json"
     if name == "manifest.json":
         return "manifest.json"
-    return "package.json" if "deskpro" in doc else "manifest.json"
+    if "deskpro" in doc:
+        return "package.json"
+    if "targets" not in doc:
+        from deskpro_cli.manifest.identify import looks_like_npm_package
+
+        if looks_like_npm_package(doc):
+            return "package.json"
+    return "manifest.json"
 
 
 def _load_zip(path: str) -> ManifestSource:
