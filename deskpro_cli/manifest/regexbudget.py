@@ -172,8 +172,9 @@ class _Worker:
             raise OSError("the regex worker process did not start")
 
     def _read(self, stdout: IO[str]) -> None:
-        for line in stdout:
-            self.answers.put(line.rstrip("\n"))
+        with contextlib.suppress(OSError, ValueError):  # (closed under it by close())
+            for line in stdout:
+                self.answers.put(line.rstrip("\n"))
         self.answers.put("")  # the process ended
 
     def _answer(self, timeout: float) -> str | None:
@@ -212,23 +213,26 @@ class _Worker:
 
 
 def _worker_search(regex: re.Pattern[str], text: str, budget: float) -> bool:
-    """The match in the worker process; unbounded in this thread if no worker can run."""
+    """The match in the worker process (a second, fresh one if the first has died); unbounded
+    in this thread only if no worker can run at all (no interpreter to start: a frozen app)."""
     global _worker
     with _worker_lock:
-        try:
-            if _worker is None or _worker.proc.poll() is not None:
-                _worker = _Worker()
-                _close_at_exit()
-            return _worker.search(regex, text, budget)
-        except RegexTimeout:
-            if _worker is not None and _worker.proc.poll() is not None:
+        for _attempt in range(2):
+            try:
+                if _worker is None or _worker.proc.poll() is not None:
+                    _worker = _Worker()
+                    _close_at_exit()
+                return _worker.search(regex, text, budget)
+            except RegexTimeout:
+                if _worker is not None and _worker.proc.poll() is not None:
+                    _worker = None  # killed: the next match starts another
+                raise
+            except (OSError, ValueError):  # it could not start, or its pipe broke
+                if _worker is not None:
+                    _worker.close()
                 _worker = None
-            raise
-        except (OSError, ValueError):
-            # no interpreter to start (a frozen app) or a broken pipe: match here, unbounded,
-            # rather than refuse a pattern that may well be fine
-            _worker = None
-            return regex.search(text) is not None
+        # rather than refuse a pattern that may well be fine
+        return regex.search(text) is not None
 
 
 _registered = False

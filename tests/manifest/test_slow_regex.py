@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import faulthandler
 import json
+import os
 import re
 import signal
 import subprocess
@@ -166,6 +167,16 @@ def test_a_worker_that_does_not_answer_in_time_is_killed_and_replaced(
     assert regexbudget.worker_pid() is None
     monkeypatch.setattr(regexbudget, "_WORKER_GRACE_SECONDS", 2.0)
     assert in_thread(lambda: regexbudget.search(EXPONENTIAL, "a")) is True
+    assert regexbudget.worker_pid() not in (None, pid)
+
+
+def test_a_worker_that_died_is_replaced() -> None:
+    assert in_thread(lambda: regexbudget.search(EXPONENTIAL, "a")) is True
+    pid = regexbudget.worker_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    assert in_thread(lambda: regexbudget.search(EXPONENTIAL, "aa")) is True
+    assert in_thread(lambda: regexbudget.search(EXPONENTIAL, "ab")) is False
     assert regexbudget.worker_pid() not in (None, pid)
 
 
