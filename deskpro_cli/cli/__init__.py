@@ -216,6 +216,9 @@ def main() -> None:
     """
     import signal
 
+    from deskpro_cli.umask import remember_umask
+
+    remember_umask()  # here, in the main thread before any other starts (where /proc is missing)
     signal.signal(signal.SIGTERM, _terminated)
     cli.main(prog_name="deskpro")
 
