@@ -7,8 +7,9 @@ server builds in a thread). So:
 - on Linux the ``Umask:`` line of ``/proc/self/status`` (Linux 4.7 and newer) is read each time
   (the umask is per process, shared by its threads);
 - elsewhere the value is read once at start-up, in the main thread before any other thread runs
-  (:func:`remember_umask`, called by the ``deskpro`` entry point), or on first use when no other
-  thread exists yet; failing both, the usual ``0o022`` is assumed.
+  (:func:`remember_umask`, called by the ``deskpro`` entry point on platforms other than Linux),
+  or on first use when no other thread exists yet; failing both (a Linux without ``/proc`` whose
+  first write happens in a thread), the usual ``0o022`` is assumed.
 
 Kept apart from :mod:`deskpro_cli.fsutil` so the entry point can call :func:`remember_umask`
 without importing what fsutil needs (start-up time).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -150,3 +151,21 @@ def test_temporary_names_carry_the_pid_and_dead_ones_are_removed(tmp_path: Path)
     unrelated.write_bytes(b"not ours")
     assert remove_dead_temps(target) == [dead]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.zip.999999999-abc.tmp", "app.zip"]
+
+
+def test_the_entry_point_reads_the_umask_at_start_up_where_there_is_no_proc(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from deskpro_cli import cli as cli_module
+    from deskpro_cli import umask as umask_module
+
+    real = umask_module.current_umask()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(sys, "argv", ["deskpro", "--version"])
+    monkeypatch.setattr(umask_module, "_PROC_STATUS", str(tmp_path / "missing"))
+    monkeypatch.setattr(umask_module, "_at_start", None)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep pytest's SIGTERM handling
+    with pytest.raises(SystemExit) as done:
+        cli_module.main()
+    assert done.value.code == 0
+    assert umask_module._at_start == real

@@ -216,9 +216,12 @@ def main() -> None:
     """
     import signal
 
-    from deskpro_cli.umask import remember_umask
+    if not sys.platform.startswith("linux"):
+        # No /proc to read the umask from: read it here, in the main thread before any other
+        # thread starts (deskpro_cli.umask). Linux skips the import (start-up time).
+        from deskpro_cli.umask import remember_umask
 
-    remember_umask()  # here, in the main thread before any other starts (where /proc is missing)
+        remember_umask()
     signal.signal(signal.SIGTERM, _terminated)
     cli.main(prog_name="deskpro")
 
