@@ -79,6 +79,8 @@ _RULES: Final = (
     Rule("DP522", "error", "a page references a path that starts with / or leaves the bundle"),
     Rule("DP523", "warning", "a style sheet references a file the bundle does not have"),
     Rule("DP530", "error", "two sources would become the same file of the bundle"),
+    Rule("DP531", "error", "two files of the bundle differ only by case"),
+    Rule("DP532", "warning", "a bundle path cannot be extracted on every system"),
     # compiling (docs/compile.md)
     Rule("DP701", "error", "esbuild could not compile the code"),
     Rule("DP702", "error", "an import cannot be resolved, or names an export the module lacks"),
