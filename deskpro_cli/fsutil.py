@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from deskpro_cli.umask import current_umask
+
 
 @contextlib.contextmanager
 def atomic_writer(target: Path, *, mode: int | None = None) -> Iterator[IO[bytes]]:
@@ -18,7 +20,9 @@ def atomic_writer(target: Path, *, mode: int | None = None) -> Iterator[IO[bytes
 
     The temporary file lives in the same folder (so the rename is atomic on one filesystem) and is
     removed on any exception, including KeyboardInterrupt. The new file keeps the permissions of
-    the file it replaces, or gets ``mode`` (default 0o644) when there was none.
+    the file it replaces; a file that did not exist gets what ``open()`` would give it: ``mode``
+    (default 0o666) less the process's umask (read without changing it, see
+    :mod:`deskpro_cli.umask`, as this may run in a thread).
 
     Raises:
         OSError: the folder is not writable, the disk is full, ...; ``target`` is then untouched.
@@ -41,7 +45,7 @@ def atomic_writer(target: Path, *, mode: int | None = None) -> Iterator[IO[bytes
         try:
             keep = stat.S_IMODE(target.stat().st_mode)
         except FileNotFoundError:
-            keep = mode if mode is not None else 0o644
+            keep = (mode if mode is not None else 0o666) & ~current_umask() & 0o7777
         tmp.chmod(keep)
         tmp.replace(target)
         _fsync_dir(target.parent)

@@ -164,6 +164,18 @@ class CompileCache:
     def _object_path(self, digest: str) -> Path:
         return self.root / "objects" / digest
 
+    def last_meta(self, unit: str, key: str) -> dict[str, Any]:
+        """The ``meta`` of the record for ``key``, changed inputs or not (``{}`` when none).
+
+        A hint only (what the last compile with these options found), never a result.
+        """
+        try:
+            record = json.loads(self._record_path(unit, key).read_text(encoding="utf-8"))
+            meta = record["meta"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
     def lookup(self, unit: str, key: str, project_dir: Path) -> CacheHit | None:
         """The stored outputs when the record for ``key`` exists and nothing changed."""
         path = self._record_path(unit, key)

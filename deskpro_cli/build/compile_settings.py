@@ -11,7 +11,8 @@ it never reaches the zip::
 - ``react``: ``external`` (the default) maps ``react``, ``react-dom``, ``react-dom/client`` and
   ``react/jsx-runtime`` to the page's globals ``window.React``/``window.ReactDOM``, which the
   installer page (and the ``react`` template's pages) load as pinned React 18 UMD builds from the
-  CDN (:mod:`deskpro_cli.build.cdn`); JSX compiles to ``React.createElement``. ``bundle`` puts the
+  CDN (:mod:`deskpro_cli.build.cdn`); JSX compiles to ``React.createElement`` (a screen's
+  to the ``react/jsx-runtime`` shim over it). ``bundle`` puts the
   app's own React from ``node_modules`` in the bundle (any version; JSX uses the automatic
   runtime, so React 16.14 or newer) and the pages load no React.
 - ``target``: esbuild targets (a list or a comma-separated string): the browsers the bundle must

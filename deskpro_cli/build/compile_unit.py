@@ -24,6 +24,7 @@ from deskpro_cli.build.compile_cache import (
     is_virtual,
     sha256_bytes,
 )
+from deskpro_cli.build.compile_meta import reaches_react
 from deskpro_cli.build.compile_settings import BuildSettings
 from deskpro_cli.build.compile_types import CompileOptions, Entry, OutputFile, UnitResult
 from deskpro_cli.build.esbuild import Esbuild
@@ -57,6 +58,8 @@ class Outcome:
     uses_react: bool = False
     inputs: int = 0
     seconds: float = 0.0
+    #: an error is the screen wrapper's own (its React imports did not resolve)
+    wrapper_failed: bool = False
 
 
 class UnitJob:
@@ -77,6 +80,9 @@ class UnitJob:
         self.settings = settings
         self.options = options
         self.tool = tool
+        #: which screen wrapper to try first (the compiler sets it from the last compile of this
+        #: unit with the same options); the metafile decides in the end
+        self.react_first = True
         self.link_maps = options.mode == "serve" or options.sourcemaps
         self.shims = _alias_path(cache_root / "shims", project_dir)
         self.args = self._args()
@@ -119,9 +125,11 @@ class UnitJob:
         if production:
             args.append("--minify")
         if settings.react == "external":
-            # UMD React has no jsx-runtime: JSX becomes React.createElement on the global.
+            # UMD React has no jsx-runtime: JSX becomes React.createElement on the global. A
+            # screen's JSX goes through the jsx-runtime shim instead, so that the metafile shows
+            # it as an import of React (which decides whether the page loads React at all).
             args += [
-                "--jsx=transform",
+                "--jsx=automatic" if screen else "--jsx=transform",
                 f"--alias:react={self.shims}/react",
                 f"--alias:react-dom={self.shims}/react-dom",
             ]
@@ -138,7 +146,35 @@ class UnitJob:
         return args
 
     def run(self) -> Outcome:
-        """Run esbuild in a fresh staging folder and collect its outputs (or its errors)."""
+        """Compile the unit: one esbuild run, or two for a screen whose first guess was wrong.
+
+        A screen is bundled with the wrapper that imports React only when the screen itself
+        (or anything it imports) imports React, as the metafile shows: the first run uses the
+        wrapper of :attr:`react_first` and, when the metafile disagrees, a second run uses the
+        other one. A React-wrapper run that fails on the wrapper's own imports (React not
+        installed, with React bundled) is retried without React, since a ``mount`` screen needs
+        none.
+        """
+        if self.entry.unit != "install-screen":
+            return self._run_once(react=False)
+        first = self._run_once(react=self.react_first)
+        if first.errors:
+            if not (self.react_first and first.wrapper_failed):
+                return first
+            retry = self._run_once(react=False)
+            retry.seconds += first.seconds
+            return first if not retry.errors and retry.uses_react else retry
+        if first.uses_react == self.react_first:
+            return first
+        second = self._run_once(react=first.uses_react)
+        second.seconds += first.seconds
+        return second
+
+    def _run_once(self, *, react: bool) -> Outcome:
+        """Run esbuild in a fresh staging folder and collect its outputs (or its errors).
+
+        ``react`` picks the screen wrapper (ignored for the app).
+        """
         started = time.perf_counter()
         stage_parent = self.cache_root / "stage"
         stage_parent.mkdir(parents=True, exist_ok=True)
@@ -149,15 +185,15 @@ class UnitJob:
             args = [*self.args, f"--outfile={outfile}", f"--metafile={metafile}"]
             stdin = None
             if self.entry.unit == "install-screen":
-                stdin = screen_entry_source(self.entry.source)
+                stdin = screen_entry_source(self.entry.source, react=react)
             else:
                 args.insert(0, self.entry.source)
             run = esbuild_tool.run_esbuild(self.tool.path, args, cwd=self.project_dir, stdin=stdin)
-            errors, warnings = self._diagnostics(run.stderr)
+            errors, warnings, wrapper_failed = self._diagnostics(run.stderr)
             if run.returncode != 0 and not errors:
                 errors.append(self._crash(run.stderr or run.stdout, run.returncode))
             if errors:
-                return Outcome(errors, warnings)
+                return Outcome(errors, warnings, wrapper_failed=wrapper_failed)
             meta = json.loads(metafile.read_text(encoding="utf-8"))
             outputs = self._collect(stage, meta)
             inputs = list(meta.get("inputs", {}))
@@ -167,16 +203,18 @@ class UnitJob:
                 warnings=warnings,
                 outputs=outputs,
                 fingerprint=fingerprint(self.project_dir, inputs),
-                uses_react=self._uses_react(inputs),
+                uses_react=reaches_react(meta, self.entry.source, shims=self._shims_prefix()),
                 inputs=len(sources),
                 seconds=time.perf_counter() - started,
             )
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
-    def _diagnostics(self, stderr: str) -> tuple[list[Problem], list[Problem]]:
+    def _diagnostics(self, stderr: str) -> tuple[list[Problem], list[Problem], bool]:
+        """esbuild's log as (errors, warnings, whether an error is in the screen wrapper)."""
         errors: list[Problem] = []
         warnings: list[Problem] = []
+        wrapper_failed = False
         rename = {SCREEN_ENTRY_NAME: self.entry.source}
         react_external = self.settings.react == "external"
         for msg in parse_log(stderr):
@@ -200,8 +238,10 @@ class UnitJob:
             problem = to_problem(
                 msg, project_dir=self.project_dir, react_external=react_external, rename=rename
             )
+            if problem.severity != "warning" and msg.file == SCREEN_ENTRY_NAME:
+                wrapper_failed = True
             (warnings if problem.severity == "warning" else errors).append(problem)
-        return errors, warnings
+        return errors, warnings, wrapper_failed
 
     def _crash(self, output: str, code: int) -> Problem:
         lines = [line for line in output.strip().splitlines() if line.strip()][:5]
@@ -214,12 +254,9 @@ class UnitJob:
             hint=f"run `{esbuild_tool.install_command()}` in the app to get a working esbuild",
         )
 
-    def _uses_react(self, inputs: list[str]) -> bool:
-        shims = self.shims.removeprefix("./") + "/"
-        return any(
-            p.startswith(shims) or "node_modules/react/" in p or "node_modules/react-dom/" in p
-            for p in inputs
-        )
+    def _shims_prefix(self) -> str:
+        """The shims folder as the metafile names inputs (relative to the project, posix)."""
+        return self.shims.removeprefix("./") + "/"
 
     def _collect(self, stage: Path, meta: dict[str, Any]) -> dict[str, bytes]:
         """Read esbuild's outputs as bundle paths; make maps folder-independent; link them."""

@@ -176,6 +176,10 @@ def compile_project(
     for job in jobs:
         hit = cache.lookup(job.entry.unit, job.key, project_dir) if options.use_cache else None
         if hit is None:
+            # Most screens are React components: try that wrapper first unless the last compile
+            # with these options found a screen without React.
+            last = cache.last_meta(job.entry.unit, job.key)
+            job.react_first = bool(last.get("uses_react", True))
             pending.append(job)
             continue
         log.info("%s: unchanged, reusing the last compile", job.entry.source)

@@ -8,7 +8,9 @@ source maps stay the same whatever folder the project is in.
 
 The installer-screen wrapper is the bundle's entry (read by esbuild from stdin): it imports the
 user's ``src/installer/javascript/index.*`` default export and registers it with the installer
-runtime, as docs/architecture.md fixes the contract.
+runtime, as docs/architecture.md fixes the contract. It comes in two kinds: one that imports
+React and ReactDOM (for a screen that imports React itself) and one that imports no React (for a
+``mount`` screen), so a plain screen's bundle and page carry no React.
 """
 
 from __future__ import annotations
@@ -83,30 +85,46 @@ def write_shims(folder: Path) -> None:
         tmp.replace(path)
 
 
-def screen_entry_source(entry: str) -> str:
+def screen_entry_source(entry: str, *, react: bool = True) -> str:
     """The wrapper entry for a compiled installer screen whose source is ``entry``.
 
-    ``entry`` is the screen's path relative to the project folder (posix). The user's default
-    export is registered as ``{react: Component, React, ReactDOM}``; a default export that is an
-    object with a ``mount`` function is registered as a plain-JS screen instead.
+    ``entry`` is the screen's path relative to the project folder (posix). With ``react`` (the
+    screen imports React, as the metafile shows), the user's default export is registered as
+    ``{react: Component, React, ReactDOM}``, or as a plain-JS screen when it is an object with a
+    ``mount`` function. Without ``react`` the wrapper imports no React at all (so the bundle
+    neither carries React nor needs the page's React globals): a ``mount`` object is registered
+    and anything else stops with an error saying what the screen lacks.
     """
     spec = json.dumps("./" + entry)
-    return (
-        "// deskpro-cli: registers the app's custom installer screen with the installer runtime.\n"
-        f"import Screen from {spec};\n"
-        'import React from "react";\n'
-        'import ReactDOM from "react-dom";\n'
-        "var installer = window.DeskproInstaller;\n"
-        'if (!installer || typeof installer.registerScreen !== "function") {\n'
+    lines = [
+        "// deskpro-cli: registers the app's custom installer screen with the installer runtime.",
+        f"import Screen from {spec};",
+    ]
+    if react:
+        lines += ['import React from "react";', 'import ReactDOM from "react-dom";']
+    lines += [
+        "var installer = window.DeskproInstaller;",
+        'if (!installer || typeof installer.registerScreen !== "function") {',
         '  throw new Error("deskpro-cli: assets/install-screen/index.js must load after the '
-        'installer runtime (assets/deskpro-installer.js)");\n'
-        "}\n"
-        'if (Screen && typeof Screen === "object" && typeof Screen.mount === "function") {\n'
-        "  installer.registerScreen(Screen);\n"
-        "} else {\n"
-        "  installer.registerScreen({ react: Screen, React: React, ReactDOM: ReactDOM });\n"
-        "}\n"
-    )
+        'installer runtime (assets/deskpro-installer.js)");',
+        "}",
+        'if (Screen && typeof Screen === "object" && typeof Screen.mount === "function") {',
+        "  installer.registerScreen(Screen);",
+        "} else {",
+    ]
+    if react:
+        lines.append(
+            "  installer.registerScreen({ react: Screen, React: React, ReactDOM: ReactDOM });"
+        )
+    else:
+        message = json.dumps(
+            f"deskpro-cli: the default export of {entry} is not an object with "
+            "mount(element, props), and the screen imports no React: a React component must "
+            'import React from "react" (or use JSX)'
+        )
+        lines.append(f"  throw new Error({message});")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def generated_fingerprint() -> str:
@@ -114,5 +132,6 @@ def generated_fingerprint() -> str:
     digest = hashlib.sha256()
     for rel in sorted(SHIMS):
         digest.update(rel.encode() + b"\0" + SHIMS[rel].encode() + b"\0")
-    digest.update(screen_entry_source("x").encode())
+    for react in (True, False):
+        digest.update(screen_entry_source("x", react=react).encode())
     return digest.hexdigest()

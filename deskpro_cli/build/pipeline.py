@@ -33,6 +33,7 @@ from deskpro_cli.build.locations import (
     project_source,
     zip_target,
 )
+from deskpro_cli.build.portable import portability_problems
 from deskpro_cli.build.scan import Skipped, UnreadableSource, unreadable
 from deskpro_cli.build.secret_scan import secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
@@ -159,7 +160,9 @@ def _build_bundle(
         text = manifest_model.dumps_resolved(resolved).encode("utf-8")
         clash = bundle.add_bytes("manifest.json", text, "<manifest>")
         problems += [clash] if clash else []
+        problems += portability_problems(bundle.origins)
         _raise_errors(problems, "the bundle cannot be assembled")
+        result.warnings += problems
 
         # The checks and the zip read the project's own files, so dist/ is filled meanwhile.
         copier = Copier(bundle)

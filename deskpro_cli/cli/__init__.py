@@ -216,6 +216,12 @@ def main() -> None:
     """
     import signal
 
+    if not sys.platform.startswith("linux"):
+        # No /proc to read the umask from: read it here, in the main thread before any other
+        # thread starts (deskpro_cli.umask). Linux skips the import (start-up time).
+        from deskpro_cli.umask import remember_umask
+
+        remember_umask()
     signal.signal(signal.SIGTERM, _terminated)
     cli.main(prog_name="deskpro")
 

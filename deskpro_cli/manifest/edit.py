@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from deskpro_cli.errors import CheckFailed, ProblemsFound, UsageError
-from deskpro_cli.fsutil import atomic_write_bytes
+from deskpro_cli.fsutil import atomic_write_bytes, remove_dead_temps
 from deskpro_cli.manifest.jsonedit import JsonEditError, JsonText
 from deskpro_cli.manifest.jsonpos import join_pointer
 from deskpro_cli.manifest.model import SUPPORTED_VERSIONS, is_supported
@@ -290,6 +290,10 @@ class Editor:
                 "written",
                 hint="run the command again",
             )
+        # What an earlier edit left when it was killed mid-write (SIGKILL, power loss): its
+        # temporary file names a process that is gone. Other live writers' files stay.
+        for stale in remove_dead_temps(target):
+            log.info("removed %s, left by an edit that was killed", stale)
         atomic_write_bytes(target, text.encode("utf-8"))
         log.info("wrote %s", target)
 

@@ -12,7 +12,9 @@ slashes. ``PATTERN`` on the command line is either
 
 ``domains list`` reads each entry in plain words, from what the regex really admits (it is
 probed with URLs, not guessed from its text): the host(s), the schemes, whether any path or port
-passes, and the look-alike hosts it lets through by mistake.
+passes, and the look-alike hosts it lets through by mistake. Every probe runs within the time
+budget of :mod:`~deskpro_cli.manifest.regexbudget`: an entry that backtracks catastrophically is
+read as unusable (validation refuses it as DP215, so ``domains add`` does too).
 """
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ from deskpro_cli.errors import CheckFailed, UsageError
 from deskpro_cli.manifest.edit import Editor, EditResult
 from deskpro_cli.manifest.model import whitelist_key
 from deskpro_cli.manifest.whitelist import (
+    SlowRegex,
     WhitelistEntry,
     WhitelistError,
     admits_any_host,
+    check_backtracking,
     intended_hosts,
     literal_for_host,
     lookalike_urls,
     parse_literal,
+    slow_regex_hint,
 )
 
 __all__ = ["Reading", "add_domain", "list_domains", "read_entry", "remove_domain", "to_literals"]
@@ -111,6 +116,16 @@ def read_entry(literal: Any) -> Reading:
         entry = parse_literal(literal)
     except WhitelistError as exc:
         return Reading(literal, False, f"not usable by the proxy: {exc}")
+    try:
+        check_backtracking(entry)
+        return _read_valid(entry)
+    except SlowRegex as exc:
+        return Reading(literal, False, f"not usable: {exc}")
+
+
+def _read_valid(entry: WhitelistEntry) -> Reading:
+    """The reading of a usable entry (SlowRegex from any probe goes to the caller)."""
+    literal = entry.literal
     if admits_any_host(entry):
         return Reading(
             literal, True, "any URL on any host", warnings=["this entry whitelists every site"]
@@ -181,6 +196,11 @@ def add_domain(path: Path | str, pattern: str, *, dry_run: bool = False) -> Edit
             f"(line {editor.line_of(key, entries.index(literal))})",
         )
     reading = read_entry(literal)
+    if not reading.valid:  # it compiles (to_literals checked), so it backtracks catastrophically
+        raise UsageError(
+            f"{pattern!r} is not usable: {reading.words.removeprefix('not usable: ')}",
+            hint=slow_regex_hint(parse_literal(literal)),
+        )
     for other in entries:
         covered = [h for h in reading.hosts if isinstance(other, str) and _admits(other, h)]
         if covered:
@@ -265,10 +285,9 @@ def _admits(literal: str, host: str) -> bool:
     if host.startswith("*."):
         host = "sub." + host[2:]
     try:
-        entry = parse_literal(literal)
-    except WhitelistError:
+        return parse_literal(literal).admits(f"https://{host}/")
+    except WhitelistError:  # not a literal, or too slow to run (SlowRegex)
         return False
-    return entry.admits(f"https://{host}/")
 
 
 def _other_key(key: str) -> str:

@@ -1,11 +1,23 @@
-"""Reading a manifest file's bytes: strict UTF-8, no BOM, not empty; load errors as problems."""
+"""Reading a manifest file: strict UTF-8, no BOM, not empty, JSON, an object; load errors as
+problems (each a :class:`~deskpro_cli.errors.ProblemsFound` with one problem, its rule id, the
+line and column, and the fix)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from deskpro_cli.errors import ProblemsFound
+from deskpro_cli.manifest.jsonpos import (
+    MAX_DEPTH,
+    JsonSyntaxError,
+    JsonTooDeep,
+    ParsedJson,
+    parse_json,
+)
 from deskpro_cli.problems import Problem
+
+#: A manifest is a few kilobytes; anything past this is the wrong file (and is not read).
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 
 
 def decode_manifest_bytes(raw: bytes, shown: str) -> str:
@@ -57,6 +69,54 @@ def decode_manifest_bytes(raw: bytes, shown: str) -> str:
             column=1,
         )
     return text
+
+
+def parse_manifest_text(text: str, shown: str) -> ParsedJson:
+    """The parse of a manifest file's text, whose top level must be an object.
+
+    Raises:
+        ProblemsFound: invalid JSON (DP001), nested far deeper than a manifest (DP004), or a
+            top level that is not an object (DP005), at the line and column.
+    """
+    try:
+        parsed = parse_json(text)
+    except JsonTooDeep as exc:
+        raise problem_error(
+            shown,
+            "DP004",
+            f"the file nests objects and arrays more than {MAX_DEPTH} levels deep; a manifest "
+            "nests about six, so this is not one",
+            hint="point PATH at your app's package.json or manifest.json",
+            line=exc.line,
+            column=exc.column,
+        ) from None
+    except JsonSyntaxError as exc:
+        raise ProblemsFound(
+            f"{shown} is not valid JSON",
+            [
+                Problem(
+                    "DP001",
+                    "error",
+                    f"invalid JSON: {exc.msg}",
+                    shown,
+                    "",
+                    exc.line,
+                    exc.column,
+                    "fix the JSON syntax at this line and column (JSON has no comments, no "
+                    "trailing commas, and takes double quotes only)",
+                )
+            ],
+        ) from None
+    if not isinstance(parsed.value, dict):
+        raise problem_error(
+            shown,
+            "DP005",
+            f"the file holds {json_type(parsed.value)}, but a manifest is a JSON object ({{...}})",
+            hint='the file must start with "{": an object of the manifest\'s keys',
+            line=parsed.spans[""].line,
+            column=parsed.spans[""].column,
+        )
+    return parsed
 
 
 def problem_error(

@@ -35,6 +35,7 @@ _RULES: Final = (
     Rule("DP020", "error", "no manifest in this folder"),
     Rule("DP021", "error", "the zip is corrupt or unreadable"),
     Rule("DP022", "error", "the zip has no manifest.json at its root"),
+    Rule("DP023", "error", "the file is not a manifest but a JSON Schema, a web app manifest..."),
     # the manifest version
     Rule("DP010", "error", "the manifest has no version"),
     Rule("DP011", "error", "the manifest version is not one this tool knows"),
@@ -61,6 +62,7 @@ _RULES: Final = (
     Rule("DP212", "warning", "a whitelist entry admits look-alike hosts"),
     Rule("DP213", "warning", "an OAuth provider's hosts are not whitelisted"),
     Rule("DP214", "warning", "the whitelist is under the key another manifest version uses"),
+    Rule("DP215", "error", "a whitelist entry's regex backtracks catastrophically"),
     # targets and the built app
     Rule("DP220", "error", "a target's URL names a file the built app does not have"),
     Rule("DP221", "warning", "the same target is listed twice"),
@@ -77,6 +79,8 @@ _RULES: Final = (
     Rule("DP522", "error", "a page references a path that starts with / or leaves the bundle"),
     Rule("DP523", "warning", "a style sheet references a file the bundle does not have"),
     Rule("DP530", "error", "two sources would become the same file of the bundle"),
+    Rule("DP531", "error", "two files of the bundle differ only by case"),
+    Rule("DP532", "warning", "a bundle path cannot be extracted on every system"),
     # compiling (docs/compile.md)
     Rule("DP701", "error", "esbuild could not compile the code"),
     Rule("DP702", "error", "an import cannot be resolved, or names an export the module lacks"),

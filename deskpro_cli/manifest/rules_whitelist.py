@@ -1,4 +1,8 @@
-"""Semantic rules about the whitelist (externalApis / domainWhitelist): DP210-DP214."""
+"""Semantic rules about the whitelist (externalApis / domainWhitelist): DP210-DP215.
+
+Every probe of an entry runs within a time budget (:mod:`~deskpro_cli.manifest.regexbudget`):
+an entry that backtracks catastrophically gets DP215 and no other verdict.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,16 @@ from deskpro_cli.manifest.model import (
 )
 from deskpro_cli.manifest.rulecontext import RuleContext
 from deskpro_cli.manifest.whitelist import (
+    SlowRegex,
+    WhitelistEntry,
     WhitelistError,
     admits_any_host,
+    check_backtracking,
     intended_hosts,
     literal_for_host,
     lookalike_urls,
     parse_literal,
+    slow_regex_hint,
 )
 
 
@@ -53,7 +61,8 @@ def _entries(ctx: RuleContext) -> Iterator[tuple[str, str]]:
 
 
 def check_whitelist_entries(ctx: RuleContext) -> None:
-    """DP210/DP211/DP212: entries that are not regex literals, or admit far too much."""
+    """DP210/DP211/DP212/DP215: entries that are not regex literals, admit far too much, or
+    backtrack catastrophically."""
     for pointer, literal in _entries(ctx):
         try:
             entry = parse_literal(literal)
@@ -65,32 +74,47 @@ def check_whitelist_entries(ctx: RuleContext) -> None:
                 hint=_literal_hint(literal),
             )
             continue
-        if admits_any_host(entry):
+        try:
+            check_backtracking(entry)
+            _check_reach(ctx, pointer, entry)
+        except SlowRegex as exc:
             ctx.report(
-                "DP211",
-                f"whitelist entry {json.dumps(literal)} admits every host: the proxy would "
-                "send the app's requests (and their secrets) anywhere",
+                "DP215",
+                f"whitelist entry {json.dumps(literal)}: {exc}",
                 pointer,
-                hint="list the hosts the app calls, e.g. `deskpro domains add api.example.com`",
+                hint=slow_regex_hint(entry),
             )
+
+
+def _check_reach(ctx: RuleContext, pointer: str, entry: WhitelistEntry) -> None:
+    """DP211/DP212 for one entry (SlowRegex from any probe goes to the caller)."""
+    literal = entry.literal
+    if admits_any_host(entry):
+        ctx.report(
+            "DP211",
+            f"whitelist entry {json.dumps(literal)} admits every host: the proxy would "
+            "send the app's requests (and their secrets) anywhere",
+            pointer,
+            hint="list the hosts the app calls, e.g. `deskpro domains add api.example.com`",
+        )
+        return
+    for host in intended_hosts(entry):
+        bad = lookalike_urls(entry, host)
+        if not bad:
             continue
-        for host in intended_hosts(entry):
-            bad = lookalike_urls(entry, host)
-            if not bad:
-                continue
-            reasons = []
-            for _, why in bad:
-                if why not in reasons:
-                    reasons.append(why)
-            subdomains = entry.admits(f"https://sub.{host}/")
-            fixed = literal_for_host(host, include_subdomains=subdomains)
-            ctx.report(
-                "DP212",
-                f"whitelist entry {json.dumps(literal)} also admits {bad[0][0]} "
-                f"(not {host}): {'; '.join(reasons)}",
-                pointer,
-                hint=f"anchor the host and escape its dots, e.g. {json.dumps(fixed)}",
-            )
+        reasons = []
+        for _, why in bad:
+            if why not in reasons:
+                reasons.append(why)
+        subdomains = entry.admits(f"https://sub.{host}/")
+        fixed = literal_for_host(host, include_subdomains=subdomains)
+        ctx.report(
+            "DP212",
+            f"whitelist entry {json.dumps(literal)} also admits {bad[0][0]} "
+            f"(not {host}): {'; '.join(reasons)}",
+            pointer,
+            hint=f"anchor the host and escape its dots, e.g. {json.dumps(fixed)}",
+        )
 
 
 def _literal_hint(literal: str) -> str:
@@ -110,7 +134,11 @@ def _literal_hint(literal: str) -> str:
 
 
 def check_oauth_hosts(ctx: RuleContext) -> None:
-    """DP213: an OAuth provider whose hosts no whitelist entry admits."""
+    """DP213: an OAuth provider whose hosts no whitelist entry admits.
+
+    An entry too slow to run (DP215) counts as unknown: no DP213 for a host that only it might
+    admit, since the fix of that entry decides.
+    """
     entries = []
     for _, literal in _entries(ctx):
         try:
@@ -126,7 +154,7 @@ def check_oauth_hosts(ctx: RuleContext) -> None:
         missing = [
             host
             for host in OAUTH_PROVIDER_HOSTS[provider]
-            if not any(e.admits(f"https://{host}/") for e in entries)
+            if _admitted(entries, f"https://{host}/") is False
         ]
         if missing:
             wl = whitelist_key(ctx.version)
@@ -137,3 +165,15 @@ def check_oauth_hosts(ctx: RuleContext) -> None:
                 join_pointer("", key, i, "name"),
                 hint=" and ".join(f"`deskpro domains add {h}`" for h in missing),
             )
+
+
+def _admitted(entries: list[WhitelistEntry], url: str) -> bool | None:
+    """Whether an entry admits ``url``: True, False, or None when only a slow entry might."""
+    unknown = False
+    for entry in entries:
+        try:
+            if entry.admits(url):
+                return True
+        except SlowRegex:
+            unknown = True
+    return None if unknown else False

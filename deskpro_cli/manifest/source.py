@@ -3,50 +3,47 @@
 ``load_source(path)`` returns a :class:`ManifestSource`: the text, the parsed document with the
 position of every value, the manifest object as declared, and (for a built ``dist/`` or zip) the
 files next to it. Unreadable input (not UTF-8, a BOM, empty, not JSON, not an object, no
-``deskpro`` key, no manifest, a corrupt zip) raises :class:`~deskpro_cli.errors.ProblemsFound`
-(exit 1) with one problem naming the file, the line and column, and the fix.
+``deskpro`` key, no manifest, a corrupt zip), and a file that is plainly something else (a JSON
+Schema, a web app manifest: :mod:`~deskpro_cli.manifest.identify`), raise
+:class:`~deskpro_cli.errors.ProblemsFound` (exit 1) with one problem naming the file, the line
+and column, and the fix.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
-from deskpro_cli.errors import ProblemsFound, UsageError
-from deskpro_cli.manifest.jsonpos import (
-    MAX_DEPTH,
-    JsonSyntaxError,
-    JsonTooDeep,
-    ParsedJson,
-    parse_json,
-    split_pointer,
-)
+from deskpro_cli.errors import UsageError
+from deskpro_cli.manifest.bundle import Bundle, folder_bundle, is_zip, read_zip_manifest
+from deskpro_cli.manifest.jsonpos import JsonSyntaxError, ParsedJson, parse_json, split_pointer
 from deskpro_cli.manifest.model import NPM_KEYS
-from deskpro_cli.manifest.reading import decode_manifest_bytes, json_type, problem_error
+from deskpro_cli.manifest.reading import (
+    MAX_MANIFEST_BYTES,
+    decode_manifest_bytes,
+    json_type,
+    parse_manifest_text,
+    problem_error,
+)
 from deskpro_cli.problems import Problem, Severity
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-#: A manifest is a few kilobytes; anything past this is the wrong file (and is not read).
-MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+__all__ = [
+    "MAX_MANIFEST_BYTES",
+    "Bundle",
+    "Kind",
+    "ManifestSource",
+    "Origin",
+    "display_path",
+    "load_source",
+]
 
 Kind = Literal["package.json", "manifest.json"]
 Origin = Literal["project", "file", "dist", "zip"]
 
 _MANIFEST_KEYS_FROM_NPM = {v: k for k, v in NPM_KEYS.items()}
-
-
-class Bundle(NamedTuple):
-    """A built app: the files of a ``dist/`` folder or an ``app.zip`` (posix paths)."""
-
-    display: str
-    files: frozenset[str]
-
-    def has(self, rel: str) -> bool:
-        """Whether the bundle holds the file ``rel`` (a target URL, relative to the root)."""
-        path = rel.split("?", 1)[0].split("#", 1)[0]
-        return "/".join(part for part in path.split("/") if part not in ("", ".")) in self.files
 
 
 class ManifestSource:
@@ -245,17 +242,9 @@ def load_source(path: str | os.PathLike[str]) -> ManifestSource:
         raise UsageError(f"{path}: no such file or folder", hint="check the PATH argument")
     if os.path.isdir(path):
         return _load_folder(path)
-    if path.lower().endswith(".zip") or _is_zip(path):
+    if path.lower().endswith(".zip") or is_zip(path):
         return _load_zip(path)
     return _load_file(path, origin="file")
-
-
-def _is_zip(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
 
 
 def _load_folder(folder: str) -> ManifestSource:
@@ -272,7 +261,7 @@ def _load_folder(folder: str) -> ManifestSource:
         return source
     if os.path.isfile(manifest):
         source = _load_file(manifest, origin="dist", kind="manifest.json")
-        source.bundle = Bundle(display_path(folder), frozenset(_folder_files(folder)))
+        source.bundle = folder_bundle(folder, display_path(folder))
         return source
     if os.path.isfile(package):
         source = _load_file(package, origin="project", kind="package.json")
@@ -288,16 +277,6 @@ def _load_folder(folder: str) -> ManifestSource:
         'no manifest here: no package.json (with a "deskpro" key) and no manifest.json',
         hint=hint,
     )
-
-
-def _folder_files(folder: str) -> list[str]:
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if d != "node_modules"]
-        rel_dir = os.path.relpath(dirpath, folder)
-        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        out.extend(prefix + name for name in filenames)
-    return out
 
 
 def _read_bytes(path: str) -> bytes:
@@ -348,60 +327,23 @@ def _from_bytes(
     path: str, raw: bytes, shown: str, *, origin: Origin, kind: Kind | None
 ) -> ManifestSource:
     text = decode_manifest_bytes(raw, shown)
-    try:
-        parsed = parse_json(text)
-    except JsonTooDeep as exc:
-        raise problem_error(
-            shown,
-            "DP004",
-            f"the file nests objects and arrays more than {MAX_DEPTH} levels deep; a manifest "
-            "nests about six, so this is not one",
-            hint="point PATH at your app's package.json or manifest.json",
-            line=exc.line,
-            column=exc.column,
-        ) from None
-    except JsonSyntaxError as exc:
-        raise ProblemsFound(
-            f"{shown} is not valid JSON",
-            [
-                Problem(
-                    "DP001",
-                    "error",
-                    f"invalid JSON: {exc.msg}",
-                    shown,
-                    "",
-                    exc.line,
-                    exc.column,
-                    "fix the JSON syntax at this line and column (JSON has no comments, no "
-                    "trailing commas, and takes double quotes only)",
-                )
-            ],
-        ) from None
-    doc = parsed.value
-    if not isinstance(doc, dict):
-        what = json_type(doc)
-        raise problem_error(
-            shown,
-            "DP005",
-            f"the file holds {what}, but a manifest is a JSON object ({{...}})",
-            hint='the file must start with "{": an object of the manifest\'s keys',
-            line=parsed.spans[""].line,
-            column=parsed.spans[""].column,
-        )
+    parsed = parse_manifest_text(text, shown)
+    doc: dict[str, Any] = parsed.value
     if kind is None:
         kind = _sniff_kind(path, doc)
+    if kind == "manifest.json" and "targets" not in doc:
+        from deskpro_cli.manifest.identify import not_a_manifest  # (every manifest has targets)
+
+        other = not_a_manifest(parsed, shown)
+        if other is not None:
+            raise other
     pointer = ""
     if kind == "package.json":
         pointer = "/deskpro"
         if "deskpro" not in doc:
-            raise problem_error(
-                shown,
-                "DP006",
-                'package.json has no "deskpro" key, so it declares no Deskpro app manifest',
-                hint='add a "deskpro" object (start from `deskpro init`), or add a manifest.json',
-                line=1,
-                column=1,
-            )
+            from deskpro_cli.manifest.identify import no_deskpro_key
+
+            raise no_deskpro_key(path, shown)
         if not isinstance(doc["deskpro"], dict):
             span = parsed.spans["/deskpro"]
             raise problem_error(
@@ -418,66 +360,26 @@ def _from_bytes(
 
 
 def _sniff_kind(path: str, doc: dict[str, Any]) -> Kind:
+    """By the name, else by the content: a ``deskpro`` key or npm's own keys make it a
+    package.json (``package.backup.json`` without ``deskpro`` gets DP006, not "no version")."""
     name = os.path.basename(path).lower()
     if name == "package.json":
         return "package.json"
     if name == "manifest.json":
         return "manifest.json"
-    return "package.json" if "deskpro" in doc else "manifest.json"
+    if "deskpro" in doc:
+        return "package.json"
+    if "targets" not in doc:
+        from deskpro_cli.manifest.identify import looks_like_npm_package
+
+        if looks_like_npm_package(doc):
+            return "package.json"
+    return "manifest.json"
 
 
-# -- zips -----------------------------------------------------------------------------------
 def _load_zip(path: str) -> ManifestSource:
-    import zipfile  # only zips need it (and it is slow to import)
-    import zlib
-
     shown = display_path(path)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            names = {i.filename: i for i in infos}
-            info = names.get("manifest.json")
-            if info is None:
-                raise problem_error(
-                    shown,
-                    "DP022",
-                    "the zip has no manifest.json at its root",
-                    hint=_zip_layout_hint(list(names)),
-                )
-            if info.file_size > MAX_MANIFEST_BYTES:
-                raise problem_error(
-                    shown,
-                    "DP022",
-                    f"its manifest.json is {info.file_size / 1e6:.1f} MB, far too large for a "
-                    "manifest",
-                    hint="rebuild the zip with `deskpro package`",
-                )
-            raw = zf.read(info)
-    except zipfile.BadZipFile as exc:
-        raise problem_error(
-            shown,
-            "DP021",
-            f"not a readable zip file ({exc})",
-            hint="the file is corrupt or truncated; rebuild it with `deskpro package`",
-        ) from None
-    except (NotImplementedError, RuntimeError, EOFError, ValueError, zlib.error) as exc:
-        raise problem_error(
-            shown,
-            "DP021",
-            f"cannot read manifest.json from the zip ({exc})",
-            hint="the zip is damaged; rebuild it with `deskpro package`",
-        ) from None
+    raw, bundle = read_zip_manifest(path, shown)
     source = _from_bytes(path, raw, f"{shown}!/manifest.json", origin="zip", kind="manifest.json")
-    source.bundle = Bundle(shown, frozenset(names))
+    source.bundle = bundle
     return source
-
-
-def _zip_layout_hint(names: list[str]) -> str:
-    nested = sorted(n for n in names if n.endswith("/manifest.json"))
-    if nested:
-        top = nested[0].rsplit("/manifest.json", 1)[0]
-        return (
-            f"it has {nested[0]}: the zip holds the folder {top}/ instead of its contents; "
-            "zip the files inside dist/, or run `deskpro package`"
-        )
-    return "an app zip has manifest.json at its root; build it with `deskpro package`"

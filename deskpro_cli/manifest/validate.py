@@ -154,14 +154,6 @@ def _version_problem(source: ManifestSource, manifest: dict[str, Any]) -> Proble
         )
     snake = [k for k in _SNAKE_KEYS if k in manifest]
     rename = " and rename " + ", ".join(f"{k} to {_SNAKE_KEYS[k]}" for k in snake) if snake else ""
-    if "version" not in manifest and manifest.get("type") == "object" and "properties" in manifest:
-        return source.problem(
-            "DP010",
-            severity("DP010"),
-            "this is a JSON Schema, not an app manifest",
-            "",
-            hint="point PATH at your app's package.json or manifest.json",
-        )
     if "version" not in manifest:
         where = 'under "deskpro" ' if source.kind == "package.json" else ""
         npm_note = (

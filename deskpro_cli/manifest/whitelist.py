@@ -6,23 +6,34 @@ request only when the URL matches one entry. The pattern sits between the first 
 ``/``; what follows the last ``/`` are flags. We compile the pattern with Python's :mod:`re`
 after translating the few places where JavaScript and Python read a pattern differently, then
 probe it with URLs to see what it really admits.
+
+Every probe runs within a time budget (:mod:`~deskpro_cli.manifest.regexbudget`): a pattern
+that backtracks catastrophically raises :class:`SlowRegex` rather than hanging the command, and
+:func:`check_backtracking` tries each entry on long but ordinary URLs first, the inputs on which
+such patterns blow up.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
     "ATTACKER_HOST",
+    "SlowRegex",
     "WhitelistEntry",
     "WhitelistError",
     "admits",
+    "admits_any_host",
+    "check_backtracking",
+    "hosts_in_text",
     "intended_hosts",
     "literal_for_host",
     "lookalike_urls",
     "parse_literal",
+    "slow_regex_hint",
 ]
 
 #: A host nobody intends to whitelist (RFC 2606 reserves ``.example``).
@@ -34,6 +45,25 @@ class WhitelistError(ValueError):
     """The entry is not a usable regex literal; ``str()`` says why."""
 
 
+class SlowRegex(WhitelistError):
+    """Matching the entry against one URL ran past the time budget: the pattern backtracks
+    catastrophically. ``url`` is the probe it was stopped on."""
+
+    def __init__(self, literal: str, url: str, budget: float) -> None:
+        super().__init__(
+            f"this regex backtracks catastrophically: matching it against a URL of {len(url)} "
+            f"characters took more than {budget:g} s; the helpdesk's proxy may time out on it too"
+        )
+        self.literal = literal
+        self.url = url
+        self.budget = budget
+
+
+#: literal -> (url, budget) of the probe it ran past: once too slow, an entry is not run again
+#: in this process (the dev server's rebuilds, an edit's validation)
+_slow: dict[str, tuple[str, float]] = {}
+
+
 class WhitelistEntry(NamedTuple):
     """A parsed whitelist entry: the literal, its pattern and flags, and the compiled regex."""
 
@@ -43,8 +73,23 @@ class WhitelistEntry(NamedTuple):
     regex: re.Pattern[str]
 
     def admits(self, url: str) -> bool:
-        """Whether the proxy would forward ``url`` (JavaScript ``test``: a match anywhere)."""
-        return self.regex.search(url) is not None
+        """Whether the proxy would forward ``url`` (JavaScript ``test``: a match anywhere).
+
+        Raises:
+            SlowRegex: the match ran past ``regexbudget.BUDGET_SECONDS`` (now or on an
+                earlier probe of this entry).
+        """
+        # imported here: only manifests with whitelist entries need it (start-up time)
+        from deskpro_cli.manifest import regexbudget
+
+        slow = _slow.get(self.literal)
+        if slow is not None:
+            raise SlowRegex(self.literal, *slow)
+        try:
+            return regexbudget.search(self.regex, url)
+        except regexbudget.RegexTimeout as exc:
+            _slow[self.literal] = (url, exc.budget)
+            raise SlowRegex(self.literal, url, exc.budget) from None
 
 
 @lru_cache(maxsize=256)
@@ -159,7 +204,8 @@ def admits(literal: str, url: str) -> bool:
     """Whether the whitelist entry ``literal`` admits ``url``.
 
     Raises:
-        WhitelistError: the entry is not a usable regex literal.
+        WhitelistError: the entry is not a usable regex literal (:class:`SlowRegex`: it
+            backtracks catastrophically).
     """
     return parse_literal(literal).admits(url)
 
@@ -167,22 +213,70 @@ def admits(literal: str, url: str) -> bool:
 _HOSTLIKE = r"[A-Za-z0-9-]+(?:(?:\\\.|\.)[A-Za-z0-9-]+)+"  # compiled (and cached) by re when used
 
 
+def hosts_in_text(pattern: str) -> list[str]:
+    """The host names written in a pattern's text (runs of letters, digits and dots, escaped or
+    not, ending in a letter), lower-cased, without running the pattern."""
+    hosts: list[str] = []
+    for m in re.finditer(_HOSTLIKE, pattern):
+        host = m.group(0).replace("\\.", ".").lower()
+        if re.search(r"[a-z]", host.rsplit(".", 1)[-1]) and host not in hosts:
+            hosts.append(host)  # (else a version or an IP-like run, not a domain name)
+    return hosts
+
+
 def intended_hosts(entry: WhitelistEntry) -> list[str]:
     """The host names an entry appears to be written for (``github.com`` in the guide's regex).
 
-    Taken from the literal text of the pattern: runs of letters, digits and dots (escaped or
-    not) that look like a domain name and that the entry admits as ``https://HOST/``.
+    Taken from the literal text of the pattern (:func:`hosts_in_text`): those the entry admits
+    as ``https://HOST/`` (or as ``https://www.HOST/``, giving ``www.HOST``).
+
+    Raises:
+        SlowRegex: a probe ran past the time budget.
     """
     hosts: list[str] = []
-    for m in re.finditer(_HOSTLIKE, entry.pattern):
-        host = m.group(0).replace("\\.", ".").lower()
-        if not re.search(r"[a-z]", host.rsplit(".", 1)[-1]):
-            continue  # a version or an IP-like run, not a domain name
+    for host in hosts_in_text(entry.pattern):
         for candidate in (host, f"www.{host}"):
             if candidate not in hosts and entry.admits(f"https://{candidate}/"):
                 hosts.append(candidate)
                 break
     return hosts
+
+
+#: a run of word characters as long as a long host label or path segment: catastrophic
+#: backtracking is exponential in the length of such a run, so 32 turns it into hours
+_LONG_RUN = "a" * 32
+
+
+def check_backtracking(entry: WhitelistEntry) -> None:
+    """Try the entry on long but ordinary URLs, the inputs on which a pattern with nested or
+    overlapping repetition (``(\\w+\\.?)*``, ``(a+)+``, ``(\\/?\\w+)*``) blows up.
+
+    For a foreign host and each host in the pattern's text: a long first label
+    (``https://aaa…aaa.HOST/``) and a long path and query that end in a character such
+    patterns refuse (``https://HOST/aaa…/aaa…?aaa…=aaa…!``). The answers do not matter, only
+    that each comes within the budget.
+
+    Raises:
+        SlowRegex: a probe ran past the time budget.
+    """
+    for host in (ATTACKER_HOST, *hosts_in_text(entry.pattern)):
+        entry.admits(f"https://{_LONG_RUN}.{host}/")
+        entry.admits(f"https://{host}/{_LONG_RUN}/{_LONG_RUN}?{_LONG_RUN}={_LONG_RUN}!")
+
+
+def slow_regex_hint(entry: WhitelistEntry) -> str:
+    """What to write instead of an entry that backtracks catastrophically."""
+    hosts = hosts_in_text(entry.pattern)
+    fix = (
+        f"; for {hosts[0]} write {json.dumps(literal_for_host(hosts[0]))} "
+        f"(`deskpro domains add {hosts[0]}`)"
+        if hosts
+        else ", or let `deskpro domains add HOST` write the entry"
+    )
+    return (
+        "no group repeated by * or + may match the same text in several ways, as (\\w+\\.?)* "
+        "and (a+)+ can: repeat one unambiguous piece, e.g. ([a-z0-9-]+\\.)*" + fix
+    )
 
 
 def lookalike_urls(entry: WhitelistEntry, host: str) -> list[tuple[str, str]]:
@@ -191,6 +285,9 @@ def lookalike_urls(entry: WhitelistEntry, host: str) -> list[tuple[str, str]]:
     Probes a host that merely starts with ``host``, credentials before a foreign host, the host
     in the path or query of a foreign URL, and (when a dot is not escaped) a registrable domain
     with one of its dots replaced.
+
+    Raises:
+        SlowRegex: a probe ran past the time budget.
     """
     probes = [
         (f"https://{host}.{ATTACKER_HOST}/", "nothing anchors the end of the host name"),
@@ -206,7 +303,11 @@ def lookalike_urls(entry: WhitelistEntry, host: str) -> list[tuple[str, str]]:
 
 
 def admits_any_host(entry: WhitelistEntry) -> bool:
-    """Whether the entry admits URLs on hosts it cannot have meant (it matches every site)."""
+    """Whether the entry admits URLs on hosts it cannot have meant (it matches every site).
+
+    Raises:
+        SlowRegex: a probe ran past the time budget.
+    """
     return entry.admits(f"https://{ATTACKER_HOST}/") or entry.admits(f"http://{ATTACKER_HOST}/x")
 
 

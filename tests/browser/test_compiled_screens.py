@@ -17,7 +17,7 @@ import pytest
 from deskpro_cli.build.compiler import CompileOptions, CompileResult, compile_project
 from deskpro_cli.build.installer import InstallerScreen, render_installer
 
-from .apps import settings_batch
+from .apps import built_app, settings_batch
 from conftest import build_tree
 
 pytestmark = pytest.mark.browser
@@ -386,4 +386,86 @@ def test_guide_shaped_screen_uses_the_settings_form_by_ref_and_can_retry(
             "githubCallbackURL": callback,
         }
     )
+    host.assert_clean()
+
+
+# -- a compiled {mount} screen: packaged for real, no React anywhere on the page ------------------
+MOUNT_SCREEN = {
+    "src/installer/javascript/index.ts": """\
+        import { heading } from "./heading";
+
+        interface Props {
+          installType: string;
+          settings: { name: string }[];
+          values: Record<string, unknown>;
+          finishInstall(values: Record<string, unknown>): Promise<{ onStatus(): void }>;
+          settingsForm: {
+            render(el: HTMLElement, o: object): { submit(): void };
+          };
+        }
+
+        export default {
+          mount(element: HTMLElement, props: Props) {
+            element.appendChild(heading(`Set up (${props.installType}, no React)`));
+            const holder = document.createElement("div");
+            const button = document.createElement("button");
+            button.textContent = "Install";
+            element.append(holder, button);
+            const form = props.settingsForm.render(holder, {
+              settings: props.settings,
+              values: props.values,
+              onSubmit: (values: Record<string, unknown>) =>
+                props.finishInstall(values).then((result) => result.onStatus()),
+            });
+            button.addEventListener("click", () => form.submit());
+          },
+        };
+    """,
+    "src/installer/javascript/heading.ts": """\
+        export function heading(text: string): HTMLElement {
+          const h2 = document.createElement("h2");
+          h2.textContent = text;
+          return h2;
+        }
+    """,
+}
+
+
+def test_packaged_mount_screen_runs_with_no_react_on_the_page(
+    stub_host: Any, tmp_path: Path, esbuild_path: Path
+) -> None:
+    from tests.package.apps import package_json, png
+
+    settings = [
+        {"name": "region", "title": "Region", "type": "text", "required": True, "defaultValue": ""}
+    ]
+    project = build_tree(
+        tmp_path / "project",
+        {
+            "package.json": package_json(settings=settings),
+            "src/main/html/index.html": "<!DOCTYPE html><title>x</title>\n",
+            "src/main/resources/icon.png": png(),
+            **MOUNT_SCREEN,
+        },
+    )
+    dist = built_app(project, tmp_path / "served", esbuild=esbuild_path)
+    host = stub_host(dist, "html/install.html")
+    host.wait_ready()
+    frame = host.frame
+    frame.wait_for_selector("text=Set up (install, no React)")
+    on_page = frame.evaluate(
+        "() => ({ react: typeof window.React, reactDom: typeof window.ReactDOM,"
+        " scripts: Array.from(document.scripts, (s) => s.src).filter(Boolean) })"
+    )
+    assert on_page["react"] == "undefined" and on_page["reactDom"] == "undefined"
+    assert not any("react" in src for src in on_page["scripts"])
+    assert [src.rsplit("/", 2)[-2:] for src in on_page["scripts"][1:]] == [
+        ["assets", "deskpro-installer.js"],
+        ["install-screen", "index.js"],
+    ]
+
+    frame.get_by_label("Region").fill("eu-west")
+    frame.get_by_role("button", name="Install").click()
+    assert host.wait_install_status()["status"] == "success"
+    assert host.storage()["app:7/region"] == "eu-west"
     host.assert_clean()

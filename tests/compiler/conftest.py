@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from deskpro_cli.build import esbuild as esbuild_module
 from deskpro_cli.build.compiler import CompileOptions, CompileResult, compile_project
 
 TESTS_NODE = Path(__file__).resolve().parent.parent / "node"
@@ -90,3 +91,18 @@ def run_js(node_bin: Path, react_modules: Path, tmp_path: Path) -> RunJs:
         return json.loads(last)
 
     return run
+
+
+@pytest.fixture
+def esbuild_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every esbuild compile run (not ``--version``), recorded through the one seam."""
+    runs: list[list[str]] = []
+    real = esbuild_module.run_esbuild
+
+    def counting(executable, args, *, cwd, stdin=None):  # type: ignore[no-untyped-def]
+        if "--version" not in args:
+            runs.append(list(args))
+        return real(executable, args, cwd=cwd, stdin=stdin)
+
+    monkeypatch.setattr(esbuild_module, "run_esbuild", counting)
+    return runs

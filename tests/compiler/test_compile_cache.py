@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from deskpro_cli.build import esbuild as esbuild_module
-
 PACKAGE_JSON = '{"name": "demo-app", "version": "1.0.0", "deskpro": {"version": "2.3.0"}}\n'
 
 APP = {
@@ -27,21 +25,6 @@ APP = {
         export default function Screen(): JSX.Element { return <i>screen</i>; }
     """,
 }
-
-
-@pytest.fixture
-def esbuild_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every esbuild compile run (not ``--version``), recorded through the one seam."""
-    runs: list[list[str]] = []
-    real = esbuild_module.run_esbuild
-
-    def counting(executable, args, *, cwd, stdin=None):  # type: ignore[no-untyped-def]
-        if "--version" not in args:
-            runs.append(list(args))
-        return real(executable, args, cwd=cwd, stdin=stdin)
-
-    monkeypatch.setattr(esbuild_module, "run_esbuild", counting)
-    return runs
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:

@@ -86,6 +86,27 @@ def test_manifest_errors_are_validated_shown_and_recovered(tree) -> None:
         assert "hello v1" in poll(page, lambda r: r.status == 200, timeout=2.0).text
 
 
+def test_a_catastrophic_whitelist_regex_fails_the_build_instead_of_hanging_it(tree) -> None:
+    """The build runs on the server's own thread, where no alarm can stop a regex: the probe
+    runs in a helper process, stopped after the budget (tests/manifest/test_slow_regex.py)."""
+    from deskpro_cli.errors import ProblemsFound
+    from deskpro_cli.manifest import regexbudget
+
+    slow = "/^https:\\/\\/(\\w+\\.?)*api\\.example\\.org$/"
+    doc = json.loads(str(TOY_APP["package.json"]))
+    doc["deskpro"]["externalApis"] = [slow]
+    app = tree({**TOY_APP, "package.json": json.dumps(doc, indent=2)})
+    try:
+        with running(app, pipeline_build_step()) as srv:
+            state = srv.wait_for_build(timeout=60)
+            assert state.ok is False
+            assert isinstance(state.error, ProblemsFound), state.error
+            assert [p.rule for p in state.error.problems] == ["DP215"]
+            assert regexbudget.worker_pid() is not None
+    finally:
+        regexbudget.close_worker()
+
+
 @pytest.mark.node
 def test_compile_errors_are_shown_with_file_and_line(tree, esbuild_path: Path) -> None:
     app = tree(COMPILED_APP)

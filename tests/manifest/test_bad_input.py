@@ -97,6 +97,82 @@ def test_deskpro_key_missing(cli: CliFixture, tree) -> None:
     check_bad(cli, root, "DP006", 'no "deskpro" key')
 
 
+def test_a_node_projects_package_json_says_what_it_is(cli: CliFixture, tree) -> None:
+    node = {"name": "x", "version": "1.0.0", "scripts": {"test": "jest"}, "private": True}
+    root = tree({"package.json": json.dumps(node)})
+    problem = check_bad(cli, root, "DP006", "this is not a Deskpro app, or its manifest is in")
+    assert "deskpro init" in problem["hint"]
+    # under another name it is still recognised as a package.json (not "no version")
+    root = tree({"package.backup.json": json.dumps(node)})
+    problem = check_bad(cli, root / "package.backup.json", "DP006", "(an npm package.json)")
+    assert (problem["line"], problem["column"]) == (1, 1)
+
+
+def test_package_json_without_deskpro_points_at_the_manifest_json_beside_it(
+    cli: CliFixture, tree
+) -> None:
+    root = tree(
+        {
+            "package.json": '{"name": "x", "version": "1.0.0"}',
+            "manifest.json": json.dumps(PACKAGE["deskpro"]),
+        }
+    )
+    problem = check_bad(cli, root / "package.json", "DP006", 'has no "deskpro" key')
+    assert "manifest is " in problem["hint"] and "manifest.json" in problem["hint"]
+    assert "deskpro validate " in problem["hint"]
+
+
+SCHEMA = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "properties": {"version": {"type": "string"}, "targets": {"type": "array"}},
+    "required": ["version", "targets"],
+}
+PWA = {
+    "short_name": "React App",
+    "name": "Create React App Sample",
+    "icons": [{"src": "favicon.ico", "sizes": "64x64", "type": "image/x-icon"}],
+    "start_url": ".",
+    "display": "standalone",
+}
+TSCONFIG = {"compilerOptions": {"strict": True}, "include": ["src"]}
+
+
+@pytest.mark.parametrize(
+    ("doc", "words"),
+    [
+        (SCHEMA, "this is a JSON Schema"),
+        ({k: v for k, v in SCHEMA.items() if k != "$schema"}, "this is a JSON Schema"),
+        (PWA, "this is a web app manifest"),
+        (TSCONFIG, "none of its keys (compilerOptions, include) is a manifest's"),
+    ],
+    ids=["json-schema", "schema-without-$schema", "web-app-manifest", "tsconfig"],
+)
+def test_a_file_that_is_something_else_says_what_it_is(
+    cli: CliFixture, tree, doc: dict, words: str
+) -> None:
+    for name in ("manifest.json", "other.json"):
+        root = tree({name: json.dumps(doc, indent=2), "src/.keep": ""})
+        path = root if name == "manifest.json" else root / name
+        problem = check_bad(cli, path, "DP023", words)
+        assert "not a Deskpro app manifest" in problem["message"]
+        assert (problem["line"], problem["column"]) == (1, 1) and problem["pointer"] == ""
+
+
+def test_an_empty_object_or_a_manifest_with_a_schema_key_is_still_a_manifest(
+    cli: CliFixture, tree
+) -> None:
+    root = tree({"manifest.json": "{}", "src/.keep": ""})
+    check_bad(cli, root, "DP010", "no version", unreadable=False)
+    # "$schema" for an editor's completion, but no targets: checked as a manifest
+    doc = {k: v for k, v in PACKAGE["deskpro"].items() if k != "targets"}
+    doc["$schema"] = "./manifest.schema.json"
+    root = tree({"manifest.json": json.dumps(doc, indent=2), "src/.keep": ""})
+    report = json.loads(cli("validate", root, "--json", code=1).stdout)
+    rules = {p["rule"] for p in report["problems"]}
+    assert "DP023" not in rules and "DP101" in rules
+
+
 @pytest.mark.parametrize("value", ['"2.3.0"', "[]", "null"])
 def test_deskpro_not_an_object(cli: CliFixture, tree, value: str) -> None:
     root = tree({"package.json": '{\n  "name": "x",\n  "deskpro": ' + value + "\n}"})

@@ -88,3 +88,18 @@ def test_url_suffixes_and_dot_segments(tree, url: str) -> None:
     root = tree({f"dist/{k}": v for k, v in files.items()})
     source = load_source(root / "dist")
     assert source.bundle is not None and source.bundle.has(url)
+
+
+def test_the_bundle_is_the_same_type_wherever_it_is_imported_from(tree, tmp_path: Path) -> None:
+    """``Bundle`` lives in ``manifest.bundle``; ``manifest.source`` and ``manifest`` re-export it
+    (docs/architecture.md names it there)."""
+    from deskpro_cli import manifest
+    from deskpro_cli.manifest import bundle, source
+
+    assert manifest.Bundle is source.Bundle is bundle.Bundle
+    files = built_files()
+    root = tree({f"dist/{k}": v for k, v in files.items()})
+    for path in (root / "dist", make_zip(tmp_path / "app.zip", files)):
+        found = load_source(path).bundle
+        assert isinstance(found, bundle.Bundle)
+        assert found.files == frozenset(files)

@@ -166,3 +166,28 @@ def test_ctrl_c_during_the_write_changes_nothing(
     cli("settings", "add", "x", pkg.parent, "--title", "X", code=130)
     assert pkg.read_bytes() == before
     assert [p.name for p in pkg.parent.iterdir()] == ["package.json"]
+
+
+def test_the_next_edit_removes_what_a_killed_edit_left_but_not_a_live_ones(
+    cli: CliFixture, tmp_path: Path
+) -> None:
+    pkg = write_project(tmp_path / "app", package_json("2.3.0", storage=[]))
+    dead = spawn(pkg, "pause-at-fsync-1")  # stopped with its temporary file written, then killed
+    assert dead.stdout is not None and dead.stdout.readline().strip() == "in-fsync"
+    kill(dead)
+    (left,) = pkg.parent.glob(".package.json.*.tmp")
+    assert left.name.startswith(f".package.json.{dead.pid}-")
+
+    live = spawn(pkg, "pause-at-fsync-1")  # another edit, still running
+    try:
+        assert live.stdout is not None and live.stdout.readline().strip() == "in-fsync"
+        (live_tmp,) = pkg.parent.glob(f".package.json.{live.pid}-*.tmp")
+        cli("settings", "add", "region", pkg.parent, "--title", "Region")
+        assert not left.exists()
+        assert live_tmp.exists()
+        assert sorted(p.name for p in pkg.parent.iterdir()) == sorted(
+            ["package.json", live_tmp.name]
+        )
+        assert '"region"' in pkg.read_text(encoding="utf-8")
+    finally:
+        kill(live)

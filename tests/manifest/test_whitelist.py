@@ -14,6 +14,7 @@ from deskpro_cli.manifest import literal_for_host, parse_literal, whitelist_admi
 from deskpro_cli.manifest.whitelist import (
     WhitelistError,
     admits_any_host,
+    check_backtracking,
     intended_hosts,
     lookalike_urls,
     translate_js_pattern,
@@ -104,6 +105,7 @@ HOSTS = st.from_regex(r"\A[a-z][a-z0-9-]{0,8}[a-z0-9](\.[a-z][a-z0-9-]{0,8}[a-z0
 def test_literal_for_host_admits_the_host_and_nothing_like_it(host: str, tail: str) -> None:
     literal = literal_for_host(host)
     entry = parse_literal(literal)
+    check_backtracking(entry)  # (raises SlowRegex if a probe ran past the time budget)
     assert entry.admits(f"https://{host}{tail}")
     assert not entry.admits(f"http://{host}/")
     assert not admits_any_host(entry)

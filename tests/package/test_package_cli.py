@@ -340,6 +340,16 @@ def test_invalid_manifest_builds_nothing(cli, tree):
     assert not (app / "dist").exists()
 
 
+def test_catastrophic_whitelist_regex_builds_nothing(cli, tree):
+    """A regex that backtracks catastrophically is stopped and reported (DP215), not run for
+    hours (tests/manifest/test_slow_regex.py)."""
+    app = tree(vanilla_app(externalApis=["/^https:\\/\\/(\\w+\\.?)*cdn\\.example\\.net$/"]))
+    run = cli("package", app, code=1)
+    assert "DP215" in run.stderr and "backtracks catastrophically" in run.stderr
+    assert "nothing was built" in run.stderr
+    assert not (app / "dist").exists()
+
+
 def test_not_a_project(cli, app, monkeypatch):
     cli("package", app)
     monkeypatch.chdir(app.parent)

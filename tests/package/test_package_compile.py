@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from deskpro_cli.build.cdn import APPS_SDK_CORE, REACT, REACT_DOM
 
 from .apps import vanilla_app
 
@@ -88,6 +91,11 @@ def test_compiler_none_refuses_an_app_that_needs_compiling(cli, tree):
     assert "DP703" in run.stderr
 
 
+def script_sources(page: str) -> list[str]:
+    """The ``src`` of every script element of an HTML page, in order."""
+    return re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', page)
+
+
 def test_compiled_installer_screen_is_loaded_by_the_installer_page(cli, tree, esbuild_path):
     app = tree({**vanilla_app(), "src/installer/javascript/index.jsx": SCREEN_JSX})
     cli("package", app, "--esbuild", esbuild_path)
@@ -96,7 +104,51 @@ def test_compiled_installer_screen_is_loaded_by_the_installer_page(cli, tree, es
         page = zf.read("html/install.html").decode()
     assert "assets/install-screen/index.js" in got
     assert "../assets/install-screen/index.js" in page
-    assert "react-dom@18.3.1" in page  # React stays external: the page loads the pinned UMD
+    # JSX without a React import still needs React: the page loads the pinned UMD builds first.
+    assert script_sources(page) == [
+        APPS_SDK_CORE.url,
+        REACT.url,
+        REACT_DOM.url,
+        "../assets/deskpro-installer.js",
+        "../assets/install-screen/index.js",
+    ]
+
+
+def test_compiled_mount_screen_page_and_bundle_carry_no_react(cli, tree, esbuild_path):
+    screen = """\
+import { heading } from "./heading";
+export default {
+  mount(element, props) {
+    element.appendChild(heading(props.installType));
+  },
+};
+"""
+    heading = """\
+export function heading(text) {
+  const h2 = document.createElement("h2");
+  h2.textContent = text;
+  return h2;
+}
+"""
+    app = tree(
+        {
+            **vanilla_app(),
+            "src/installer/javascript/index.js": screen,
+            "src/installer/javascript/heading.js": heading,
+        }
+    )
+    cli("package", app, "--esbuild", esbuild_path)
+    with zipfile.ZipFile(app / "dist/app.zip") as zf:
+        page = zf.read("html/install.html").decode()
+        bundle = zf.read("assets/install-screen/index.js").decode()
+    assert script_sources(page) == [
+        APPS_SDK_CORE.url,
+        "../assets/deskpro-installer.js",
+        "../assets/install-screen/index.js",
+    ]
+    assert "react" not in page.lower()
+    # neither React's global shims nor anything importing them made it into the bundle
+    assert "window.React" not in bundle and "React is external" not in bundle
 
 
 def test_plain_installer_screen_is_copied_and_loaded(cli, tree):
