@@ -20,6 +20,7 @@ from deskpro_cli.manifest.model import (
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.resolve import normalise_storage
 from deskpro_cli.manifest.rulecontext import RuleContext
+from deskpro_cli.manifest.rules_items import check_item_keys
 from deskpro_cli.manifest.rules_whitelist import (
     check_oauth_hosts,
     check_whitelist_entries,
@@ -300,6 +301,7 @@ def _check_targets(ctx: RuleContext) -> None:
 
 CHECKS: tuple[Check, ...] = (
     _check_tolerated_unknown_keys,
+    check_item_keys,
     _check_ignored_npm_keys,
     _check_app_version,
     _check_duplicate_names,

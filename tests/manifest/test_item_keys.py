@@ -1,0 +1,124 @@
+"""DP104 inside items: misspelt keys of targets, settings, storage items, custom fields, author.
+
+The helpdesk ignores keys it does not know inside these objects (every schema version tolerates
+them), so a typo silently changes what the app does: these are warnings, with the key it meant.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .helpers import manifest_json, only, package, rules_of, validate_doc
+from conftest import CliFixture
+
+SECRET = {
+    "name": "apiToken",
+    "title": "API token",
+    "required": True,
+    "type": "text",
+    "defaultValue": "",
+    "isBackendOnly": True,
+}
+
+
+def test_misspelt_backend_only_says_what_it_leaves_exposed(tmp_path: Path) -> None:
+    setting = {k: v for k, v in SECRET.items() if k != "isBackendOnly"} | {"isBackendonly": True}
+    problems = validate_doc(tmp_path, package(settings=[setting]))
+    p = only(problems, "DP104")
+    assert p.severity == "warning"
+    assert p.pointer == "/deskpro/settings/0/isBackendonly"
+    assert 'unknown key "isBackendonly" in settings[0]' in p.message
+    assert 'did you mean "isBackendOnly"' in p.message
+    assert "not backend-only" in p.message
+    assert p.hint == 'rename it to "isBackendOnly"'
+    # the secret rule sees the setting as the helpdesk will: readable by every agent
+    assert "DP205" in rules_of(problems)
+    # placed at the key itself
+    line = (tmp_path / "package.json").read_text().splitlines()[p.line - 1]
+    assert line[p.column - 1 :].startswith('"isBackendonly"')
+
+
+@pytest.mark.parametrize(
+    ("where", "item", "bad", "meant"),
+    [
+        ("targets", {"target": "ticket-sidebar", "url": "html/index.html"}, "Target", None),
+        ("targets", {"target": "ticket-sidebar"}, "URL", "url"),
+        ("settings", SECRET, "default_value", None),
+        ("settings", {k: v for k, v in SECRET.items() if k != "required"}, "requierd", "required"),
+        (
+            "storage",
+            {"name": "x", "isBackendOnly": True, "permRead": "OWNER"},
+            "permwrite",
+            "permWrite",
+        ),
+    ],
+)
+def test_unknown_item_keys_with_did_you_mean(
+    tmp_path: Path, where: str, item: dict, bad: str, meant: str | None
+) -> None:
+    doc = package(**{where: [{**item, bad: "x"}]})
+    p = only(validate_doc(tmp_path, doc), "DP104")
+    assert p.severity == "warning"
+    assert p.pointer == f"/deskpro/{where}/0/{bad}"
+    if meant is None:
+        # the key it resembles is already there (or nothing is close): no suggestion
+        assert "did you mean" not in p.message and p.hint == "remove the key"
+    else:
+        assert f'did you mean "{meant}"' in p.message
+
+
+def test_validator_choices_custom_fields_and_author(tmp_path: Path) -> None:
+    choice = {
+        "name": "colour",
+        "title": "Colour",
+        "required": False,
+        "type": "choice",
+        "multi": False,
+        "choices": [{"title": "Red", "valeu": "red"}],
+    }
+    text = {**SECRET, "name": "code", "validator": {"type": "regex", "patern": "^[0-9]+$"}}
+    field = {"type": "text", "alias": "x", "attachedTo": "ticket", "title": "X", "help": "?"}
+    doc = manifest_json(
+        settings=[text, choice],
+        customFields=[field],
+        author={"name": "Me", "email": "me@example.com", "homepage": "https://example.com"},
+    )
+    problems = validate_doc(tmp_path, doc, "manifest.json")
+    pointers = sorted(p.pointer for p in problems if p.rule == "DP104")
+    assert pointers == [
+        "/author/homepage",
+        "/customFields/0/help",
+        "/settings/0/validator/patern",
+        "/settings/1/choices/0/valeu",
+    ]
+    assert all(p.severity == "warning" for p in problems if p.rule == "DP104")
+
+
+def test_known_keys_of_every_kind_are_quiet(tmp_path: Path) -> None:
+    choice = {
+        "name": "colour",
+        "title": "Colour",
+        "required": False,
+        "isBackendOnly": False,
+        "type": "choice",
+        "multi": True,
+        "choices": [{"title": "Red", "value": "red"}, {"value": "blue"}],
+        "defaultValue": ["red"],
+    }
+    text = {**SECRET, "validator": {"type": "regex", "pattern": "^[0-9]+$"}}
+    storage = {"name": "s", "isBackendOnly": True, "permRead": "OWNER", "permWrite": "OWNER"}
+    field = {"type": "text", "alias": "x", "attachedTo": "ticket", "title": "X"}
+    author = {"name": "Me", "email": "me@example.com", "url": "https://example.com"}
+    doc = package(settings=[text, choice], storage=[storage], customFields=[field])
+    doc["author"] = author
+    assert validate_doc(tmp_path, doc) == []
+
+
+def test_strict_fails_on_a_misspelt_item_key(cli: CliFixture, tmp_path: Path) -> None:
+    doc = package(targets=[{"target": "ticket-sidebar", "url": "html/index.html", "uri": "x"}])
+    (tmp_path / "package.json").write_text(json.dumps(doc, indent=2) + "\n")
+    assert "warning DP104" in cli("validate", tmp_path).output
+    cli("validate", "--strict", tmp_path, code=1)
