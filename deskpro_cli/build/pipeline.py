@@ -34,6 +34,7 @@ from deskpro_cli.build.locations import (
     zip_target,
 )
 from deskpro_cli.build.portable import portability_problems
+from deskpro_cli.build.proxy_check import proxy_problems
 from deskpro_cli.build.scan import Skipped, UnreadableSource, unreadable
 from deskpro_cli.build.secret_scan import secret_problems, secret_setting_problems
 from deskpro_cli.build.verify import verify_bundle
@@ -178,6 +179,10 @@ def _build_bundle(
             )
             _raise_errors(problems, "the bundle is broken")
             result.warnings += problems
+            compiled = result.compiled is not None and result.compiled.compiled
+            result.warnings += proxy_problems(
+                project, bundle.origins, bundle.sources, resolved, compiled=compiled
+            )
             if zip_path is not None:
                 problems = _scan(source, bundle)
                 _raise_errors(problems, "secrets found; nothing was packed", always=True)

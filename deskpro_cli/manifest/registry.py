@@ -81,6 +81,10 @@ _RULES: Final = (
     Rule("DP530", "error", "two sources would become the same file of the bundle"),
     Rule("DP531", "error", "two files of the bundle differ only by case"),
     Rule("DP532", "warning", "a bundle path cannot be extracted on every system"),
+    Rule("DP540", "warning", "the app calls a URL through the proxy that the whitelist refuses"),
+    Rule(
+        "DP541", "warning", "a {{placeholder}} in the app's code names no storage item or setting"
+    ),
     # compiling (docs/compile.md)
     Rule("DP701", "error", "esbuild could not compile the code"),
     Rule("DP702", "error", "an import cannot be resolved, or names an export the module lacks"),

@@ -1,0 +1,312 @@
+"""The app's code against its manifest: proxied requests and ``{{placeholder}}`` names.
+
+An app reaches other services through the helpdesk's proxy (``dpapp.restApi.fetchCORS(url,
+init)`` or ``fetchProxy``). The proxy refuses every URL no whitelist entry admits, and replaces
+``{{name}}`` in the request with the stored value of the storage item or setting ``name``; a
+placeholder naming nothing is sent as it is. Both mistakes show only at run time, in the
+helpdesk, as a failed request. This step finds them in the app's own code, as warnings:
+
+- DP540: a ``fetchCORS``/``fetchProxy`` call whose URL the whitelist does not admit. The URL is
+  read from the call's first argument when it starts with a string or template literal, or
+  with a name given a string constant in the same file (``var API = "https://..."``, then
+  ``fetchCORS(API + path)``). Anything else (a URL built elsewhere) is not guessed at.
+- DP541: a ``{{name}}`` that names no storage item or setting, when ``name`` looks like one
+  (it has a ``:``, as ``oauth:github:tokens`` does, or is close to a declared name): a typo.
+
+The code read is the user's own: the pages and scripts copied from ``src/``, and the sources of
+compiled code under ``src/*/javascript/`` (not ``node_modules``, not esbuild's output).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from deskpro_cli.manifest.model import whitelist_key
+from deskpro_cli.manifest.suggest import closest
+from deskpro_cli.manifest.whitelist import (
+    SlowRegex,
+    WhitelistEntry,
+    WhitelistError,
+    hosts_in_text,
+    parse_literal,
+)
+from deskpro_cli.problems import Problem
+
+__all__ = ["RULE_PLACEHOLDER", "RULE_PROXY_URL", "proxy_problems"]
+
+RULE_PROXY_URL = "DP540"
+RULE_PLACEHOLDER = "DP541"
+
+_PAGE_OR_SCRIPT = (".js", ".mjs", ".cjs", ".html", ".htm")
+_SOURCE = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
+_COMPILED_ROOTS = ("src/main/javascript", "src/installer/javascript")
+_MAX_BYTES = 4 * 1024 * 1024  # larger files are vendored libraries, not the app's own code
+
+_CALL = re.compile(r"\b(fetchCORS|fetchProxy)\s*\(\s*")
+_STRING = re.compile(r"""(["'])((?:\\.|(?!\1)[^\\\n])*)\1""")
+_TEMPLATE_PART = re.compile(r"(?:\\.|[^`\\$]|\$(?!\{))*")
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+_INTERPOLATED_NAME = re.compile(r"\$\{\s*([A-Za-z_$][\w$]*)\s*\}")
+_PLACEHOLDER = re.compile(r"\{\{([A-Za-z_][\w.:-]*)\}\}")
+
+
+class _Url(NamedTuple):
+    """The start of a proxied request's URL as the code writes it."""
+
+    text: str
+    whole: bool  # a whole string literal or constant (else it stops at an interpolation)
+    complete: bool  # the whole URL (else a prefix the code adds to)
+    offset: int  # where the call's argument starts in the file
+
+
+def proxy_problems(
+    project: Path,
+    origins: Mapping[str, str],
+    sources: Mapping[str, Path],
+    manifest: Mapping[str, Any],
+    *,
+    compiled: bool,
+) -> list[Problem]:
+    """DP540/DP541 warnings for the app's own code (see the module docstring)."""
+    entries = _whitelist(manifest)
+    declared = _declared_names(manifest)
+    key = whitelist_key(str(manifest.get("version", "")))
+    problems: list[Problem] = []
+    for shown, path in _own_code(project, origins, sources, compiled=compiled):
+        text = _read(path)
+        if text is None:
+            continue
+        if "fetch" in text:
+            problems += _url_problems(text, shown, entries, key)
+        if "{{" in text:
+            problems += _placeholder_problems(text, shown, declared)
+    return problems
+
+
+# -- what to read -----------------------------------------------------------------------------
+def _own_code(
+    project: Path, origins: Mapping[str, str], sources: Mapping[str, Path], *, compiled: bool
+) -> Iterator[tuple[str, Path]]:
+    """(project-relative name, path) of every page or script of the user's own code."""
+    for name, origin in sorted(origins.items()):
+        if origin.startswith("<") or not name.lower().endswith(_PAGE_OR_SCRIPT):
+            continue
+        yield origin, sources[name]
+    if not compiled:
+        return
+    for root in _COMPILED_ROOTS:
+        top = project / root
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "node_modules" and not d.startswith("."))
+            for file in sorted(files):
+                if file.lower().endswith(_SOURCE) and not file.startswith("."):
+                    path = Path(folder, file)
+                    yield path.relative_to(project).as_posix(), path
+
+
+def _read(path: Path) -> str | None:
+    """The file's text when it may hold a proxied call or a placeholder, else None."""
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None  # the assemble and scan steps report unreadable files
+    if b"fetch" not in data and b"{{" not in data:
+        return None  # most files: no need to decode them
+    return data.decode("utf-8", errors="replace")
+
+
+def _whitelist(manifest: Mapping[str, Any]) -> list[WhitelistEntry]:
+    """The entries the helpdesk reads (an unreadable one stops the build before this step)."""
+    raw = manifest.get(whitelist_key(str(manifest.get("version", ""))))
+    entries: list[WhitelistEntry] = []
+    for literal in raw if isinstance(raw, list) else []:
+        try:
+            entries.append(parse_literal(literal))
+        except (WhitelistError, TypeError):
+            continue
+    return entries
+
+
+def _declared_names(manifest: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    for key in ("storage", "state", "settings"):
+        items = manifest.get(key)
+        for item in items if isinstance(items, list) else []:
+            name = item.get("name") if isinstance(item, dict) else None
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+    return names
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+# -- proxied URLs -----------------------------------------------------------------------------
+def _url_problems(text: str, shown: str, entries: list[WhitelistEntry], key: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for call in _CALL.finditer(text):
+        url = _argument_url(text, call.end())
+        if url is None:
+            continue
+        host = _host(url)
+        if host is None or host in seen:
+            continue
+        verdict = _admitted(entries, url, host)
+        if verdict is not False:
+            continue
+        seen.add(host)
+        line, column = _position(text, url.offset)
+        shown_url = url.text if url.complete else url.text + "..."
+        https = url.text.lower().startswith("https://")
+        hint = (
+            f"`deskpro domains add {host}`"
+            if https
+            else "call the https:// URL (`deskpro domains add HOST` admits https only), or add "
+            "a /regex/ that admits this one"
+        )
+        problems.append(
+            Problem(
+                RULE_PROXY_URL,
+                "warning",
+                f"{call.group(1)}({shown_url}) goes through the helpdesk's proxy, which will "
+                f"refuse it: no entry of {key} admits {host}",
+                shown,
+                line=line,
+                column=column,
+                hint=hint,
+            )
+        )
+    return problems
+
+
+def _argument_url(text: str, at: int) -> _Url | None:
+    """The URL (or its start) the argument at ``at`` gives, when the code says it plainly."""
+    head = text[at : at + 1]
+    if head in ("'", '"'):
+        m = _STRING.match(text, at)
+        if m is None:
+            return None
+        return _Url(_unescape(m.group(2)), True, _ends_argument(text, m.end()), at)
+    if head == "`":
+        part = _TEMPLATE_PART.match(text, at + 1)
+        assert part is not None  # the pattern matches the empty string
+        literal, end = part.group(0), part.end()
+        if literal == "":
+            name = _INTERPOLATED_NAME.match(text, end)
+            constant = _constant(text, name.group(1)) if name else None
+            if name is None or constant is None:
+                return None
+            rest = _TEMPLATE_PART.match(text, name.end())
+            assert rest is not None
+            closed = constant.whole and text[rest.end() : rest.end() + 1] == "`"
+            complete = closed and _ends_argument(text, rest.end() + 1)
+            return _Url(_unescape(constant.text + rest.group(0)), closed, complete, at)
+        closed = text[end : end + 1] == "`"
+        return _Url(_unescape(literal), closed, closed and _ends_argument(text, end + 1), at)
+    m = _IDENT.match(text, at)
+    if m is None:
+        return None
+    constant = _constant(text, m.group(0))
+    if constant is None:
+        return None
+    complete = constant.whole and _ends_argument(text, m.end())
+    return _Url(constant.text, constant.whole, complete, at)
+
+
+def _constant(text: str, name: str) -> _Url | None:
+    """The string a ``const``/``let``/``var`` of this file gives ``name``, when it is a literal."""
+    decl = re.search(
+        r"\b(?:const|let|var)\s+" + re.escape(name) + r"\s*(?::\s*string\s*)?=\s*", text
+    )
+    if decl is None:
+        return None
+    value = _argument_url(text, decl.end())
+    if value is None or text[decl.end() : decl.end() + 1] not in ("'", '"', "`"):
+        return None
+    return value
+
+
+def _ends_argument(text: str, at: int) -> bool:
+    rest = text[at : at + 40].lstrip()
+    return rest[:1] in (",", ")")
+
+
+def _unescape(literal: str) -> str:
+    return literal.replace("\\/", "/")
+
+
+def _host(url: _Url) -> str | None:
+    """The host the URL goes to, or None when it is not an absolute http(s) URL whose host
+    the code spells out in full."""
+    text = url.text
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return None
+    authority_ends = any(c in rest for c in "/?#")
+    if not url.complete and not authority_ends and not url.whole:
+        return None  # `https://api.${region}.example.com`: the host is not all there
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return None
+    if not host or host.endswith((".", "-")) or "$" in host or "{" in host:
+        return None
+    return host
+
+
+def _admitted(entries: list[WhitelistEntry], url: _Url, host: str) -> bool | None:
+    """True when an entry admits the URL, or for a prefix the code adds to, when an entry names
+    its host (it may admit only the paths the code goes on to add); False when none does; None
+    when only an entry too slow to run might."""
+    unknown = False
+    target = url.text if "/" in url.text.partition("://")[2] else url.text + "/"
+    for entry in entries:
+        try:
+            if entry.admits(target) or entry.admits(url.text):
+                return True
+        except SlowRegex:
+            unknown = True
+            continue
+        if not url.complete and host in hosts_in_text(entry.pattern):
+            return True
+    return None if unknown else False
+
+
+# -- placeholders -----------------------------------------------------------------------------
+def _placeholder_problems(text: str, shown: str, declared: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for m in _PLACEHOLDER.finditer(text):
+        name = m.group(1)
+        if name in declared or name in seen:
+            continue
+        meant = closest(name, declared, cutoff=0.85) if declared else None
+        if meant is None and ":" not in name:
+            continue  # a template's {{field}}, most likely, not a proxy placeholder
+        seen.add(name)
+        line, column = _position(text, m.start())
+        message = (
+            f"placeholder {m.group(0)} names no storage item or setting, so the helpdesk's "
+            "proxy sends it as it is"
+        )
+        if meant is not None:
+            message += f" (did you mean {{{{{meant}}}}}?)"
+            hint = f"write {{{{{meant}}}}}"
+        else:
+            hint = f"declare it (`deskpro storage add {name}`), or fix the name"
+        problems.append(
+            Problem(
+                RULE_PLACEHOLDER, "warning", message, shown, line=line, column=column, hint=hint
+            )
+        )
+    return problems
