@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from deskpro_cli.oauth.verdicts import Outcome
 
 SECRET_ENV = "DESKPRO_OAUTH_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
+ID_ENV = "DESKPRO_OAUTH_CLIENT_ID"
 
 
 def stdin_is_terminal() -> bool:
@@ -62,8 +63,31 @@ def _prompt(text: str, **kwargs: Any) -> str:
     return answer
 
 
-def _secret(option_value: str | None, mode: str, out: UI) -> str | None:
-    env_value = os.environ.get(SECRET_ENV)
+def _from_dotenv(path: Path, client_id: str | None, secret: str | None, out: UI) -> dict[str, str]:
+    """The id and secret the project's ``.env`` holds, for those neither given nor in the
+    environment (the option and the environment win over the file)."""
+    from deskpro_cli.oauth.dotenv import dotenv_folder, read_dotenv
+
+    missing = [ID_ENV] if client_id is None else []
+    if secret is None and not os.environ.get(SECRET_ENV):
+        missing.append(SECRET_ENV)
+    if not missing:
+        return {}
+    found = read_dotenv(dotenv_folder(path), missing)
+    if found.warning:
+        out.warning(found.warning)
+    if found.values and found.path is not None:
+        what = " and ".join(
+            label
+            for name, label in ((ID_ENV, "client id"), (SECRET_ENV, "client secret"))
+            if name in found.values
+        )
+        out.info(f"{what} from {found.path}")
+    return found.values
+
+
+def _secret(option_value: str | None, mode: str, out: UI, dotenv: dict[str, str]) -> str | None:
+    env_value = os.environ.get(SECRET_ENV) or dotenv.get(SECRET_ENV)
     if option_value is not None:
         out.warning(
             "--client-secret puts the secret in your shell history and the process list",
@@ -124,11 +148,13 @@ def _client_id(value: str | None) -> str | None:
 @click.option(
     "--client-id",
     envvar="DESKPRO_OAUTH_CLIENT_ID",
-    help="The OAuth App's Client ID [env: DESKPRO_OAUTH_CLIENT_ID].",
+    help="The OAuth App's Client ID [env: DESKPRO_OAUTH_CLIENT_ID, or that line of the "
+    "project's .env].",
 )
 @click.option(
     "--client-secret",
-    help=f"The client secret (lands in shell history: prefer {SECRET_ENV} or the prompt).",
+    help=f"The client secret (lands in shell history: prefer {SECRET_ENV}, in the environment "
+    "or the project's .env, or the prompt).",
 )
 @click.option(
     "--github-url",
@@ -200,9 +226,10 @@ def command(
 
     out = ui()
     _warn_ignored(out, click.get_current_context(), mode)
+    dotenv = _from_dotenv(path, client_id, client_secret, out)
     settings = Settings(
-        client_id=_client_id(client_id),
-        secret=_secret(client_secret, mode, out),
+        client_id=_client_id(client_id or dotenv.get(ID_ENV)),
+        secret=_secret(client_secret, mode, out, dotenv),
         mode=mode,  # type: ignore[arg-type]
         github_url=github_url,
         api_url=api_url,

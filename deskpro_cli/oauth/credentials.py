@@ -78,7 +78,8 @@ def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -
     cid = (client_id or "").strip()
     if not cid:
         raise UsageError(
-            "no client id: pass --client-id or set DESKPRO_OAUTH_CLIENT_ID",
+            "no client id: pass --client-id or set DESKPRO_OAUTH_CLIENT_ID (in the environment or "
+            "the project's .env)",
             hint="the Client ID is on the OAuth App's page on GitHub (Settings → Developer "
             "settings → OAuth Apps)",
         )
@@ -93,7 +94,8 @@ def clean(client_id: str | None, secret: str | None, *, secret_required: bool) -
             sec = None
     if sec is None and secret_required:
         raise UsageError(
-            "no client secret: set DESKPRO_OAUTH_CLIENT_SECRET (or run in a terminal to be asked)",
+            "no client secret: set DESKPRO_OAUTH_CLIENT_SECRET in the environment or the project's "
+            ".env (or run in a terminal to be asked)",
             hint="generate a new client secret on the OAuth App's page on GitHub if you lost it",
         )
     if any(c.isspace() for c in cid) or "/" in cid or "?" in cid:
