@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,6 +65,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 _SOURCE_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
+RULE_OLD_ENTRY = "DP708"
+_RUN_APP_EXPORT = re.compile(
+    r"\bexport\s+(?:async\s+)?function\s*\*?\s*runApp\b"
+    r"|\bexport\s+(?:const|let|var)\s+runApp\b"
+    r"|\bexport\s*\{[^}]*\brunApp\b"
+)
 
 
 # -- what is there to compile ------------------------------------------------------------------
@@ -223,7 +230,35 @@ def compile_project(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
     ordered = tuple(results[e.unit] for e in entries)
+    warnings += [w for e in entries if e.unit == "app" for w in _old_entry(project_dir, e)]
     return CompileResult(units=ordered, esbuild=tool, warnings=tuple(warnings), settings=settings)
+
+
+def _old_entry(project_dir: Path, entry: Entry) -> list[Problem]:
+    """DP708: an entry written for the old boilerplate, which exports ``runApp(dpapp)`` for the
+    old tool's generated entrypoint to call; nothing calls it here, so the page stays empty."""
+    try:
+        text = (project_dir / entry.source).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    found = _RUN_APP_EXPORT.search(text)
+    if found is None or "createApp" in text:
+        return []
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    return [
+        Problem(
+            rule=RULE_OLD_ENTRY,
+            severity="warning",
+            message="the entry exports runApp(dpapp), which the old boilerplate's generated "
+            "entrypoint called; nothing calls it in this build, so the app would show nothing",
+            file=entry.source,
+            line=line,
+            column=column,
+            hint="start it at the end of the file: "
+            "window.DeskproAppsSDKCore.createApp(runApp); (docs/compile.md, old apps)",
+        )
+    ]
 
 
 def _count(problems: Sequence[Problem], severity: str) -> str:

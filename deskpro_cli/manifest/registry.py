@@ -93,6 +93,7 @@ _RULES: Final = (
     Rule("DP705", "warning", "an esbuild warning"),
     Rule("DP706", "error", "a source folder has two entries, or sources but no index.*"),
     Rule("DP707", "error", 'the "deskpro-cli" settings in package.json are malformed'),
+    Rule("DP708", "warning", "the app's entry exports runApp(dpapp) but nothing calls it"),
 )
 
 RULES: Final[dict[str, Rule]] = {r.id: r for r in _RULES}
