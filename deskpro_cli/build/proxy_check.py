@@ -46,6 +46,9 @@ RULE_PLACEHOLDER = "DP541"
 _PAGE_OR_SCRIPT = (".js", ".mjs", ".cjs", ".html", ".htm")
 _SOURCE = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 _COMPILED_ROOTS = ("src/main/javascript", "src/installer/javascript")
+# tests, mocks, stories and type declarations sit beside the sources but never reach the bundle
+_NOT_BUNDLED = ("node_modules", "__tests__", "__mocks__", "__fixtures__")
+_NOT_BUNDLED_FILE = re.compile(r"^\.|\.(?:test|spec|stories)\.[^.]+$|\.d\.[mc]?ts$", re.IGNORECASE)
 _MAX_BYTES = 4 * 1024 * 1024  # larger files are vendored libraries, not the app's own code
 
 _CALL = re.compile(r"\b(fetchCORS|fetchProxy)\s*\(\s*")
@@ -123,9 +126,9 @@ def _own_code(
     for root in _COMPILED_ROOTS:
         top = project / root
         for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d != "node_modules" and not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if d not in _NOT_BUNDLED and not d.startswith("."))
             for file in sorted(files):
-                if file.lower().endswith(_SOURCE) and not file.startswith("."):
+                if file.lower().endswith(_SOURCE) and not _NOT_BUNDLED_FILE.search(file):
                     path = Path(folder, file)
                     yield path.relative_to(project).as_posix(), path
 

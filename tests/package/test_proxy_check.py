@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from deskpro_cli.build.pipeline import BuildOptions, build
+from deskpro_cli.build.proxy_check import proxy_problems
 
 from .apps import vanilla_app
 
@@ -276,3 +277,16 @@ def test_compiled_code_is_read_from_the_users_sources(cli, tree, esbuild_path) -
     found = [line for line in run.stderr.splitlines() if "DP540" in line]
     assert len(found) == 1, run.stderr
     assert "src/main/javascript/api.ts:4:" in found[0] and "api.trello.com" in found[0]
+
+
+def test_tests_mocks_and_type_declarations_beside_the_sources_are_not_read(tmp_path: Path) -> None:
+    """They sit in src/main/javascript but never reach the bundle: their URLs are no request."""
+    call = "dpapp.restApi.fetchCORS('https://api.trello.com/x');\n"
+    src = tmp_path / "src" / "main" / "javascript"
+    for rel in ("api.test.ts", "api.spec.jsx", "Card.stories.tsx", "sdk.d.ts", "__mocks__/a.js"):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(call)
+    (src / "api.ts").write_text(call)
+    manifest = {"version": "2.3.0", "externalApis": [GITHUB_API]}
+    found = proxy_problems(tmp_path, {}, {}, manifest, compiled=True)
+    assert [w.file for w in found] == ["src/main/javascript/api.ts"]
