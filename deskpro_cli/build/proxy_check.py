@@ -19,6 +19,7 @@ compiled code under ``src/*/javascript/`` (not ``node_modules``, not esbuild's o
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -94,6 +95,7 @@ def proxy_problems(
             problems += _url_problems(text, regions, shown, entries, key)
         if "{{" in text:
             problems += _placeholder_problems(text, regions, shown, declared)
+    _constant.cache_clear()  # holds the files' texts
     return problems
 
 
@@ -271,6 +273,7 @@ def _argument_url(text: str, at: int) -> _Url | None:
     return _Url(constant.text, constant.whole, complete, at, m.end())
 
 
+@functools.lru_cache(maxsize=64)  # the same name in every call of a file: one search of it
 def _constant(text: str, name: str) -> _Url | None:
     """The string a ``const``/``let``/``var`` of this file gives ``name``, when it is a literal
     and the only value the file gives that name: a name assigned twice (``let`` changed later,
