@@ -19,6 +19,7 @@ compiled code under ``src/*/javascript/`` (not ``node_modules``, not esbuild's o
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from deskpro_cli.build.jslex import CODE, STRING, Regions
 from deskpro_cli.manifest.model import whitelist_key
 from deskpro_cli.manifest.suggest import closest
 from deskpro_cli.manifest.whitelist import (
@@ -45,6 +47,9 @@ RULE_PLACEHOLDER = "DP541"
 _PAGE_OR_SCRIPT = (".js", ".mjs", ".cjs", ".html", ".htm")
 _SOURCE = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 _COMPILED_ROOTS = ("src/main/javascript", "src/installer/javascript")
+# tests, mocks, stories and type declarations sit beside the sources but never reach the bundle
+_NOT_BUNDLED = ("node_modules", "__tests__", "__mocks__", "__fixtures__")
+_NOT_BUNDLED_FILE = re.compile(r"^\.|\.(?:test|spec|stories)\.[^.]+$|\.d\.[mc]?ts$", re.IGNORECASE)
 _MAX_BYTES = 4 * 1024 * 1024  # larger files are vendored libraries, not the app's own code
 
 _CALL = re.compile(r"\b(fetchCORS|fetchProxy)\s*\(\s*")
@@ -52,6 +57,9 @@ _STRING = re.compile(r"""(["'])((?:\\.|(?!\1)[^\\\n])*)\1""")
 _TEMPLATE_PART = re.compile(r"(?:\\.|[^`\\$]|\$(?!\{))*")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _INTERPOLATED_NAME = re.compile(r"\$\{\s*([A-Za-z_$][\w$]*)\s*\}")
+_MINIFIED_LINE = 1000  # characters: no one writes a line this long by hand
+_FUNCTION_BEFORE = re.compile(r"\bfunction\s*\*?\s*$")
+_TYPED_PARAMETER = re.compile(r"[A-Za-z_$][\w$]*\??\s*:")
 _PLACEHOLDER = re.compile(r"\{\{([A-Za-z_][\w.:-]*)\}\}")
 
 
@@ -62,6 +70,7 @@ class _Url(NamedTuple):
     whole: bool  # a whole string literal or constant (else it stops at an interpolation)
     complete: bool  # the whole URL (else a prefix the code adds to)
     offset: int  # where the call's argument starts in the file
+    after: int = -1  # where the argument goes on after a whole literal or name (-1: unknown)
 
 
 def proxy_problems(
@@ -81,11 +90,28 @@ def proxy_problems(
         text = _read(path)
         if text is None:
             continue
+        regions = _Lazy(text, html=shown.lower().endswith((".html", ".htm")))
         if "fetch" in text:
-            problems += _url_problems(text, shown, entries, key)
+            problems += _url_problems(text, regions, shown, entries, key)
         if "{{" in text:
-            problems += _placeholder_problems(text, shown, declared)
+            problems += _placeholder_problems(text, regions, shown, declared)
+    _constant.cache_clear()  # holds the files' texts
     return problems
+
+
+class _Lazy:
+    """The file's :class:`Regions`, scanned only once a call or placeholder is found in it."""
+
+    __slots__ = ("_html", "_regions", "_text")
+
+    def __init__(self, text: str, *, html: bool) -> None:
+        self._text, self._html = text, html
+        self._regions: Regions | None = None
+
+    def kind(self, offset: int) -> str:
+        if self._regions is None:
+            self._regions = Regions(self._text, html=self._html)
+        return self._regions.kind(offset)
 
 
 # -- what to read -----------------------------------------------------------------------------
@@ -102,9 +128,9 @@ def _own_code(
     for root in _COMPILED_ROOTS:
         top = project / root
         for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d != "node_modules" and not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if d not in _NOT_BUNDLED and not d.startswith("."))
             for file in sorted(files):
-                if file.lower().endswith(_SOURCE) and not file.startswith("."):
+                if file.lower().endswith(_SOURCE) and not _NOT_BUNDLED_FILE.search(file):
                     path = Path(folder, file)
                     yield path.relative_to(project).as_posix(), path
 
@@ -119,7 +145,8 @@ def _read(path: Path) -> str | None:
         return None  # the assemble and scan steps report unreadable files
     if b"fetch" not in data and b"{{" not in data:
         return None  # most files: no need to decode them
-    return data.decode("utf-8", errors="replace")
+    # utf-8-sig: a byte-order mark is not a column of the first line
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def _whitelist(manifest: Mapping[str, Any]) -> list[WhitelistEntry]:
@@ -151,14 +178,18 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 # -- proxied URLs -----------------------------------------------------------------------------
-def _url_problems(text: str, shown: str, entries: list[WhitelistEntry], key: str) -> list[Problem]:
+def _url_problems(
+    text: str, regions: _Lazy, shown: str, entries: list[WhitelistEntry], key: str
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for call in _CALL.finditer(text):
+        if regions.kind(call.start()) != CODE or _defines(text, call):
+            continue  # commented out, quoted, or the definition of such a method
         url = _argument_url(text, call.end())
         if url is None:
             continue
-        host = _host(url)
+        host = _host(text, url)
         if host is None or host in seen:
             continue
         verdict = _admitted(entries, url, host)
@@ -189,6 +220,25 @@ def _url_problems(text: str, shown: str, entries: list[WhitelistEntry], key: str
     return problems
 
 
+def _defines(text: str, call: re.Match[str]) -> bool:
+    """Whether ``call`` is the method's definition, not a call: ``function fetchCORS(url)``,
+    ``fetchCORS(url, init) {`` in a class, or a TypeScript signature ``fetchCORS(url: string)``."""
+    if _FUNCTION_BEFORE.search(text, max(0, call.start() - 20), call.start()):
+        return True
+    if _TYPED_PARAMETER.match(text, call.end()):
+        return True
+    depth = 0
+    for i in range(text.index("(", call.start()), min(len(text), call.end() + 400)):
+        char = text[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1 : i + 41].lstrip()[:1] == "{"
+    return False
+
+
 def _argument_url(text: str, at: int) -> _Url | None:
     """The URL (or its start) the argument at ``at`` gives, when the code says it plainly."""
     head = text[at : at + 1]
@@ -196,7 +246,7 @@ def _argument_url(text: str, at: int) -> _Url | None:
         m = _STRING.match(text, at)
         if m is None:
             return None
-        return _Url(_unescape(m.group(2)), True, _ends_argument(text, m.end()), at)
+        return _Url(_unescape(m.group(2)), True, _ends_argument(text, m.end()), at, m.end())
     if head == "`":
         part = _TEMPLATE_PART.match(text, at + 1)
         assert part is not None  # the pattern matches the empty string
@@ -220,15 +270,24 @@ def _argument_url(text: str, at: int) -> _Url | None:
     if constant is None:
         return None
     complete = constant.whole and _ends_argument(text, m.end())
-    return _Url(constant.text, constant.whole, complete, at)
+    return _Url(constant.text, constant.whole, complete, at, m.end())
 
 
+@functools.lru_cache(maxsize=64)  # the same name in every call of a file: one search of it
 def _constant(text: str, name: str) -> _Url | None:
-    """The string a ``const``/``let``/``var`` of this file gives ``name``, when it is a literal."""
-    decl = re.search(
-        r"\b(?:const|let|var)\s+" + re.escape(name) + r"\s*(?::\s*string\s*)?=\s*", text
-    )
+    """The string a ``const``/``let``/``var`` of this file gives ``name``, when it is a literal
+    and the only value the file gives that name: a name assigned twice (``let`` changed later,
+    a parameter's default, another function's variable) or declared on a minified line (where
+    ``e`` is a different variable in every function) is not guessed at."""
+    name_re = re.escape(name)
+    decl = re.search(r"\b(?:const|let|var)\s+" + name_re + r"\s*(?::\s*string\s*)?=\s*", text)
     if decl is None:
+        return None
+    if len(re.findall(r"(?<![\w$.])" + name_re + r"\s*(?::\s*string\s*)?=(?![=>])", text)) > 1:
+        return None
+    line_start = text.rfind("\n", 0, decl.start()) + 1
+    line_end = text.find("\n", decl.start())
+    if (line_end if line_end >= 0 else len(text)) - line_start > _MINIFIED_LINE:
         return None
     value = _argument_url(text, decl.end())
     if value is None or text[decl.end() : decl.end() + 1] not in ("'", '"', "`"):
@@ -245,15 +304,15 @@ def _unescape(literal: str) -> str:
     return literal.replace("\\/", "/")
 
 
-def _host(url: _Url) -> str | None:
+def _host(code: str, url: _Url) -> str | None:
     """The host the URL goes to, or None when it is not an absolute http(s) URL whose host
-    the code spells out in full."""
+    the code (the file's text) spells out in full."""
     text = url.text
     scheme, sep, rest = text.partition("://")
     if not sep or scheme.lower() not in ("http", "https"):
         return None
     authority_ends = any(c in rest for c in "/?#")
-    if not url.complete and not authority_ends and not url.whole:
+    if not url.complete and not authority_ends and not (url.whole and _host_ends(code, url)):
         return None  # `https://api.${region}.example.com`: the host is not all there
     try:
         host = urlsplit(text).hostname
@@ -262,6 +321,20 @@ def _host(url: _Url) -> str | None:
     if not host or host.endswith((".", "-")) or "$" in host or "{" in host:
         return None
     return host
+
+
+def _host_ends(text: str, url: _Url) -> bool:
+    """For a whole literal the code adds to, whether its host is all there: ``API + path`` and
+    ``'https://api.x.com' + '/user'`` yes; ``'https://api' + env + '.x.com'`` no."""
+    host = url.text.partition("://")[2].rpartition("@")[2].partition(":")[0].lower()
+    if "." not in host and host != "localhost":
+        return False  # `'https://api' + suffix`: a host without a dot is a host cut short
+    rest = text[url.after : url.after + 80].lstrip() if url.after >= 0 else ""
+    if rest[:1] == "+":
+        piece = rest[1:].lstrip()
+        if piece[:1] in ("'", '"', "`"):
+            return piece[1:2] in ("/", "?", "#", ":", piece[:1])
+    return True
 
 
 def _admitted(entries: list[WhitelistEntry], url: _Url, host: str) -> bool | None:
@@ -283,16 +356,18 @@ def _admitted(entries: list[WhitelistEntry], url: _Url, host: str) -> bool | Non
 
 
 # -- placeholders -----------------------------------------------------------------------------
-def _placeholder_problems(text: str, shown: str, declared: list[str]) -> list[Problem]:
+def _placeholder_problems(
+    text: str, regions: _Lazy, shown: str, declared: list[str]
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for m in _PLACEHOLDER.finditer(text):
         name = m.group(1)
-        if name in declared or name in seen:
-            continue
+        if name in declared or name in seen or regions.kind(m.start()) != STRING:
+            continue  # a request's placeholder is in a string, not a comment or JSX's style={{}}
         meant = closest(name, declared, cutoff=0.85) if declared else None
-        if meant is None and ":" not in name:
-            continue  # a template's {{field}}, most likely, not a proxy placeholder
+        if meant is None and not name.startswith("oauth:"):
+            continue  # a template's {{field}} or {{hh:mm}}, most likely, not a placeholder
         seen.add(name)
         line, column = _position(text, m.start())
         message = (

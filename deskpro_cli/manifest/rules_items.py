@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from deskpro_cli.manifest.jsonpos import join_pointer
+from deskpro_cli.manifest.resolve import normalise_storage
 from deskpro_cli.manifest.rulecontext import RuleContext
 from deskpro_cli.manifest.suggest import closest
 
@@ -49,14 +50,18 @@ _WHAT = {
 }
 
 
-def _consequence(owner: str, meant: str) -> str:
-    """What the helpdesk does because the key it reads is missing (for the keys that matter)."""
+def _consequence(owner: str, meant: str, value: Any, backend_only: bool) -> str:
+    """What the helpdesk does because the key it reads is missing, when that differs from what
+    the misspelt key says (``"isBackendonly": false`` changes nothing; nor does a typo on a
+    setting whose storage item of the same name is backend-only anyway)."""
     if meant == "isBackendOnly":
+        if value is not True or backend_only:
+            return ""
         return f"; as written, the {owner} is not backend-only and agents' browsers can read it"
     if meant == "defaultValue":
         return f"; as written, the {owner} has no default value"
     if meant == "required":
-        return f"; as written, the {owner} is optional"
+        return f"; as written, the {owner} is optional" if value is True else ""
     if meant in ("permRead", "permWrite"):
         return f"; as written, the {owner} gets the default permission"
     return ""
@@ -69,8 +74,9 @@ def _report(
     path: tuple[str | int, ...],
     where: str,
     owner: str,
+    backend_only: frozenset[str] = frozenset(),
 ) -> None:
-    for key in obj:
+    for key, value in obj.items():
         if key in known:
             continue
         meant = closest(key, known)
@@ -79,7 +85,9 @@ def _report(
         message = f'unknown key "{key}" in {where}: the helpdesk ignores it'
         hint = "remove the key"
         if meant is not None:
-            message += f' (did you mean "{meant}"?)' + _consequence(owner, meant)
+            message += f' (did you mean "{meant}"?)' + _consequence(
+                owner, meant, value, obj.get("name") in backend_only
+            )
             hint = f'rename it to "{meant}"'
         ctx.report(
             "DP104",
@@ -91,16 +99,30 @@ def _report(
         )
 
 
+def _backend_only(ctx: RuleContext) -> frozenset[str]:
+    """The storage names the helpdesk will keep backend-only (settings folded into storage as
+    the packager does), whatever the misspelt item says."""
+    effective = normalise_storage(normalise_storage(ctx.manifest))
+    items = [effective.get("storage"), effective.get("state")]
+    return frozenset(
+        item["name"]
+        for listed in items
+        for item in (listed if isinstance(listed, list) else [])
+        if isinstance(item, dict) and item.get("isBackendOnly") is True and "name" in item
+    )
+
+
 def check_item_keys(ctx: RuleContext) -> None:
     """DP104 (warning) for unknown keys inside the manifest's items and its author."""
     author = ctx.manifest.get("author")
     if isinstance(author, dict):
         _report(ctx, author, _AUTHOR, ("author",), "author", "author")
+    backend_only = _backend_only(ctx)
     for list_key, known in ITEM_KEYS.items():
         what = _WHAT[list_key]
         for i, item in ctx.items(list_key):
             where = f"{list_key}[{i}]"
-            _report(ctx, item, known, (list_key, i), where, what)
+            _report(ctx, item, known, (list_key, i), where, what, backend_only)
             if list_key != "settings":
                 continue
             validator = item.get("validator")

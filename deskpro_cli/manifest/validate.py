@@ -7,7 +7,7 @@ import os
 from typing import Any, NamedTuple
 
 from deskpro_cli.errors import ProblemsFound
-from deskpro_cli.manifest.jsonpos import split_pointer
+from deskpro_cli.manifest.jsonpos import join_pointer, split_pointer
 from deskpro_cli.manifest.model import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from deskpro_cli.manifest.registry import severity
 from deskpro_cli.manifest.source import ManifestSource, load_source
@@ -50,7 +50,7 @@ def validate_source(source: ManifestSource) -> list[Problem]:
 
     problems += schema_problems(source, manifest, version)
     problems += semantic_problems(source, manifest, version)
-    return sort_problems(_dedupe(problems))
+    return sort_problems(_dedupe(_once_per_typo(problems)))
 
 
 class ValidationReport(NamedTuple):
@@ -216,6 +216,20 @@ def _duplicate_keys(source: ManifestSource) -> list[Problem]:
             )
         )
     return problems
+
+
+def _once_per_typo(problems: list[Problem]) -> list[Problem]:
+    """Without the DP104 warning for a misspelt key when the schema's DP101 error for the key it
+    stands in for already says to rename it (``"permread"`` in a storage item): one typo, one
+    report, the error."""
+    renamed = set()
+    for p in problems:
+        if p.rule == "DP101" and p.hint and p.hint.startswith('rename "'):
+            key = p.hint[len('rename "') :].partition('" to "')[0]
+            renamed.add(join_pointer(p.pointer, key))
+    if not renamed:
+        return problems
+    return [p for p in problems if p.is_error or p.rule != "DP104" or p.pointer not in renamed]
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -45,15 +45,14 @@ def test_misspelt_backend_only_says_what_it_leaves_exposed(tmp_path: Path) -> No
     ("where", "item", "bad", "meant"),
     [
         ("targets", {"target": "ticket-sidebar", "url": "html/index.html"}, "Target", None),
-        ("targets", {"target": "ticket-sidebar"}, "URL", "url"),
         ("settings", SECRET, "default_value", None),
-        ("settings", {k: v for k, v in SECRET.items() if k != "required"}, "requierd", "required"),
         (
-            "storage",
-            {"name": "x", "isBackendOnly": True, "permRead": "OWNER"},
-            "permwrite",
-            "permWrite",
+            "settings",
+            {k: v for k, v in SECRET.items() if k != "validator"},
+            "validater",
+            "validator",
         ),
+        ("storage", {"name": "x", "isBackendOnly": True, "permRead": "OWNER"}, "perm", None),
     ],
 )
 def test_unknown_item_keys_with_did_you_mean(
@@ -70,6 +69,43 @@ def test_unknown_item_keys_with_did_you_mean(
         assert f'did you mean "{meant}"' in p.message
 
 
+@pytest.mark.parametrize(
+    ("where", "item", "bad", "meant"),
+    [
+        ("targets", {"target": "ticket-sidebar"}, "URL", "url"),
+        ("settings", {k: v for k, v in SECRET.items() if k != "required"}, "requierd", "required"),
+        (
+            "storage",
+            {"name": "x", "isBackendOnly": True, "permRead": "OWNER"},
+            "permwrite",
+            "permWrite",
+        ),
+    ],
+)
+def test_a_typo_for_a_required_key_is_reported_once_as_the_error(
+    tmp_path: Path, where: str, item: dict, bad: str, meant: str
+) -> None:
+    """The schema's DP101 already says to rename it: no second report of the same key."""
+    problems = validate_doc(tmp_path, package(**{where: [{**item, bad: "x"}]}))
+    p = only(problems, "DP101")
+    assert p.hint == f'rename "{bad}" to "{meant}"'
+    assert "DP104" not in rules_of(problems)
+
+
+def test_a_typo_that_changes_nothing_claims_nothing(tmp_path: Path) -> None:
+    """`"isBackendonly": false` leaves the setting as written; a typo on a setting whose storage
+    item is backend-only leaves it backend-only: no "agents' browsers can read it"."""
+    as_meant = {k: v for k, v in SECRET.items() if k != "isBackendOnly"} | {"isBackendonly": False}
+    p = only(validate_doc(tmp_path, package(settings=[as_meant])), "DP104")
+    assert 'did you mean "isBackendOnly"' in p.message and "browsers" not in p.message
+    typo = {k: v for k, v in SECRET.items() if k != "isBackendOnly"} | {"isBackendonly": True}
+    storage = {"name": "apiToken", "isBackendOnly": True, "permRead": "OWNER", "permWrite": "OWNER"}
+    problems = validate_doc(tmp_path, package(settings=[typo], storage=[storage]))
+    p = only(problems, "DP104")
+    assert 'did you mean "isBackendOnly"' in p.message and "browsers" not in p.message
+    assert "DP205" not in rules_of(problems)  # the helpdesk keeps it backend-only
+
+
 def test_validator_choices_custom_fields_and_author(tmp_path: Path) -> None:
     choice = {
         "name": "colour",
@@ -77,9 +113,10 @@ def test_validator_choices_custom_fields_and_author(tmp_path: Path) -> None:
         "required": False,
         "type": "choice",
         "multi": False,
-        "choices": [{"title": "Red", "valeu": "red"}],
+        "choices": [{"title": "Red", "value": "red", "valeur": "rouge"}],
     }
-    text = {**SECRET, "name": "code", "validator": {"type": "regex", "patern": "^[0-9]+$"}}
+    validator = {"type": "regex", "pattern": "^[0-9]+$", "patern": "^[a-z]+$"}
+    text = {**SECRET, "name": "code", "validator": validator}
     field = {"type": "text", "alias": "x", "attachedTo": "ticket", "title": "X", "help": "?"}
     doc = manifest_json(
         settings=[text, choice],
@@ -92,7 +129,7 @@ def test_validator_choices_custom_fields_and_author(tmp_path: Path) -> None:
         "/author/homepage",
         "/customFields/0/help",
         "/settings/0/validator/patern",
-        "/settings/1/choices/0/valeu",
+        "/settings/1/choices/0/valeur",
     ]
     assert all(p.severity == "warning" for p in problems if p.rule == "DP104")
 

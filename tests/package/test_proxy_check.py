@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from deskpro_cli.build.pipeline import BuildOptions, build
+from deskpro_cli.build.proxy_check import proxy_problems
 
 from .apps import vanilla_app
 
@@ -24,7 +25,9 @@ TOKENS = {
 }
 
 
-def app_with(code: str, *, name: str = "main.js", **deskpro: object) -> dict[str, str | bytes]:
+def app_with(
+    code: str | bytes, *, name: str = "main.js", **deskpro: object
+) -> dict[str, str | bytes]:
     deskpro.setdefault("externalApis", [GITHUB_API])
     deskpro.setdefault("storage", [TOKENS])
     files = vanilla_app(**deskpro)
@@ -87,6 +90,24 @@ def test_urls_the_code_spells_out_are_checked(tree, code: str) -> None:
         # not through the proxy
         "fetch('https://api.trello.com/1/members/me');\n",
         "dpapp.restApi.fetchCORS('/relative/path');\n",
+        # commented out, or only quoted: not a request
+        "// dpapp.restApi.fetchCORS('https://api.trello.com/x');\n",
+        "/* old:\n dpapp.restApi.fetchCORS('https://api.trello.com/x');\n*/\n",
+        "/**\n * @example fetchCORS('https://api.trello.com/x')\n */\n",
+        "var help = \"call fetchCORS('https://api.trello.com/x') to\";\n",
+        # the method's own definition, in JavaScript and TypeScript
+        "class R { fetchCORS(url, init) { return go(url); } }\nconst url = 'https://a.example';\n",
+        "function fetchProxy(url) { return 1; }\nvar url = 'https://a.example/x';\n",
+        "interface R { fetchCORS(url: string, init?: object): Promise<unknown>; }\n",
+        # a host the code goes on to build: not all there
+        "dpapp.restApi.fetchCORS('https://api' + (beta ? '-beta' : '') + '.example.com/x');\n",
+        "dpapp.restApi.fetchCORS('https://api.eu' + '.example.com/x');\n",
+        # a name the file gives two values (or a minified line's `e`): not guessed at
+        "let API = 'https://api.trello.com';\nif (x) API = 'https://api.github.com';\n"
+        "dpapp.restApi.fetchCORS(API + '/user');\n",
+        "var e='https://cdn.example.com/a';"
+        + "f(1);" * 250
+        + "function g(e,t){return dpapp.restApi.fetchCORS(e,t)}\n",
     ],
 )
 def test_quiet_when_admitted_or_not_spelt_out(tree, code: str) -> None:
@@ -102,6 +123,29 @@ def test_a_prefix_is_judged_by_the_host_an_exact_entry_names(tree) -> None:
     # a complete URL is matched exactly: this path is not admitted
     code = "dpapp.restApi.fetchCORS('https://api.github.com/orgs/deskpro');\n"
     assert len(warnings(tree, app_with(code, externalApis=[exact]), "DP540")) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column"),
+    [
+        # a byte-order mark is not a column; CRLF ends a line; a byte that is not UTF-8 is one
+        # character, as an editor shows it
+        ("\ufeffdpapp.restApi.fetchCORS('https://api.trello.com/x');\n".encode(), 1, 25),
+        (
+            b"var a = 1;\r\nvar b = 2;\r\n  dpapp.restApi.fetchCORS('https://api.trello.com/x')\r\n",
+            3,
+            27,
+        ),
+        (
+            b"// caf\xe9\nvar s = '\xe9\xe9'; dpapp.restApi.fetchCORS('https://api.trello.com/x');\n",
+            2,
+            39,
+        ),
+    ],
+)
+def test_positions_are_the_editors(tree, data: bytes, line: int, column: int) -> None:
+    (w,) = warnings(tree, app_with(data), "DP540")
+    assert (w.line, w.column) == (line, column)
 
 
 def test_http_url_gets_the_https_hint(tree) -> None:
@@ -150,6 +194,40 @@ def test_placeholders_of_declared_names_and_template_fields_are_quiet(tree) -> N
     assert warnings(tree, app_with(code, settings=settings), "DP541") == []
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        # a comment is not a request
+        ("main.js", "// Authorization: token {{oauth:github:token}}\n"),
+        # JSX's double braces, a time format, an i18n key: not placeholders
+        ("main.js", "const el = <div style={{margin:0}}>x</div>;\n"),
+        ("main.js", "var fmt = '{{hh:mm}}', label = t('{{ns:key}}');\n"),
+        # a page's markup and templates are not sent through the proxy
+        ("index.html", "<p>{{user:name}}</p><!-- fetch {{oauth:github:token}} -->\n"),
+        (
+            "index.html",
+            '<script type="text/x-handlebars-template">{{oauth:github:token}}</script>\n',
+        ),
+    ],
+)
+def test_placeholders_outside_strings_of_code_are_quiet(tree, name: str, code: str) -> None:
+    files = app_with("var ok = 1;\n")
+    folder = "html" if name.endswith(".html") else "resources"
+    files[f"src/main/{folder}/{name}"] = code
+    assert warnings(tree, files, "DP541") == []
+
+
+def test_a_placeholder_in_a_pages_script_or_a_jsx_attribute_is_read(tree) -> None:
+    page = (
+        "<!DOCTYPE html><html><body><p>{{x}}</p>\n<script>\n"
+        "var h = {Authorization: 'token {{oauth:github:token}}'};\n</script></body></html>\n"
+    )
+    files = app_with("var ok = 1;\n")
+    files["src/main/html/index.html"] = page
+    (w,) = warnings(tree, files, "DP541")
+    assert (Path(w.file).name, w.line, w.column) == ("index.html", 3, 32)
+
+
 def test_an_undeclared_oauth_placeholder_says_how_to_declare_it(tree) -> None:
     code = "var h = 'Bearer {{oauth:jira:tokens}}';\n"
     (w,) = warnings(tree, app_with(code), "DP541")
@@ -166,11 +244,16 @@ def test_cli_prints_the_warnings_and_still_packages(cli, tree) -> None:
     assert [w["rule"] for w in report["warnings"]] == ["DP540"]
 
 
-@pytest.mark.parametrize("template", ["vanilla", "github-oauth"])
-def test_scaffolded_apps_have_no_such_warnings(cli, tmp_path: Path, template: str) -> None:
+@pytest.mark.parametrize(
+    "template", ["vanilla", "github-oauth", pytest.param("react", marks=pytest.mark.node)]
+)
+def test_scaffolded_apps_have_no_such_warnings(
+    cli, tmp_path: Path, template: str, request: pytest.FixtureRequest
+) -> None:
     app = tmp_path / "app"
     cli("init", app, "--template", template, "--no-input")
-    result = build(app, BuildOptions(mode="package"))
+    esbuild = request.getfixturevalue("esbuild_path") if template == "react" else None
+    result = build(app, BuildOptions(mode="package", esbuild=esbuild))
     assert [w for w in result.warnings if w.rule in ("DP540", "DP541")] == []
 
 
@@ -194,3 +277,16 @@ def test_compiled_code_is_read_from_the_users_sources(cli, tree, esbuild_path) -
     found = [line for line in run.stderr.splitlines() if "DP540" in line]
     assert len(found) == 1, run.stderr
     assert "src/main/javascript/api.ts:4:" in found[0] and "api.trello.com" in found[0]
+
+
+def test_tests_mocks_and_type_declarations_beside_the_sources_are_not_read(tmp_path: Path) -> None:
+    """They sit in src/main/javascript but never reach the bundle: their URLs are no request."""
+    call = "dpapp.restApi.fetchCORS('https://api.trello.com/x');\n"
+    src = tmp_path / "src" / "main" / "javascript"
+    for rel in ("api.test.ts", "api.spec.jsx", "Card.stories.tsx", "sdk.d.ts", "__mocks__/a.js"):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(call)
+    (src / "api.ts").write_text(call)
+    manifest = {"version": "2.3.0", "externalApis": [GITHUB_API]}
+    found = proxy_problems(tmp_path, {}, {}, manifest, compiled=True)
+    assert [w.file for w in found] == ["src/main/javascript/api.ts"]
