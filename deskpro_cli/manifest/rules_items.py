@@ -12,6 +12,7 @@ from typing import Any
 from deskpro_cli.manifest.jsonpos import join_pointer
 from deskpro_cli.manifest.resolve import normalise_storage
 from deskpro_cli.manifest.rulecontext import RuleContext
+from deskpro_cli.manifest.schema import known_keys
 from deskpro_cli.manifest.suggest import closest
 
 __all__ = ["ITEM_KEYS", "check_item_keys"]
@@ -118,7 +119,10 @@ def check_item_keys(ctx: RuleContext) -> None:
     if isinstance(author, dict):
         _report(ctx, author, _AUTHOR, ("author",), "author", "author")
     backend_only = _backend_only(ctx)
+    declared = known_keys(ctx.version)
     for list_key, known in ITEM_KEYS.items():
+        if list_key not in declared:
+            continue  # a list this version does not read: its items are not judged
         what = _WHAT[list_key]
         for i, item in ctx.items(list_key):
             where = f"{list_key}[{i}]"

@@ -159,3 +159,13 @@ def test_strict_fails_on_a_misspelt_item_key(cli: CliFixture, tmp_path: Path) ->
     (tmp_path / "package.json").write_text(json.dumps(doc, indent=2) + "\n")
     assert "warning DP104" in cli("validate", tmp_path).output
     cli("validate", "--strict", tmp_path, code=1)
+
+
+def test_items_of_a_list_the_version_lacks_are_not_judged(tmp_path: Path) -> None:
+    """2.1.0 has no customFields (the helpdesk ignores the list), so its items are not judged."""
+    field = {"type": "text", "alias": "x", "attachedTo": "ticket", "title": "X", "help": "?"}
+    doc = package(version="2.1.0", customFields=[field])
+    assert [p for p in validate_doc(tmp_path, doc) if p.rule == "DP104"] == []
+    doc = package(version="2.4.0", customFields=[field], externalApis=..., domainWhitelist=[])
+    problems = [p for p in validate_doc(tmp_path, doc) if p.rule == "DP104"]
+    assert [p.pointer for p in problems] == ["/deskpro/customFields/0/help"]
