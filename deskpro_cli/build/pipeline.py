@@ -33,6 +33,7 @@ from deskpro_cli.build.locations import (
     project_source,
     zip_target,
 )
+from deskpro_cli.build.outdir import check_output_folder, write_record
 from deskpro_cli.build.portable import portability_problems
 from deskpro_cli.build.proxy_check import proxy_problems
 from deskpro_cli.build.scan import Skipped, UnreadableSource, unreadable
@@ -164,6 +165,8 @@ def _build_bundle(
         problems += portability_problems(bundle.origins)
         _raise_errors(problems, "the bundle cannot be assembled")
         result.warnings += problems
+        # files of the user's in out_dir: kept at its top, or the build stops before any change
+        staging.keep = staging.keep | check_output_folder(out_dir, bundle.origins)
 
         # The checks and the zip read the project's own files, so dist/ is filled meanwhile.
         copier = Copier(bundle)
@@ -192,6 +195,7 @@ def _build_bundle(
         finally:
             copier.close()
         staging.commit()
+        write_record(out_dir, bundle.origins)
 
     result.files = dict(sorted(bundle.origins.items()))
     result.skipped = bundle.skipped

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from deskpro_cli.build import archive, assemble
+from deskpro_cli.build.outdir import RECORD_NAME
 from deskpro_cli.manifest import dumps_resolved, load_source, resolve
 
 from .apps import VANILLA_ENTRIES, package_json, vanilla_app
@@ -36,8 +37,8 @@ def names(zip_path: Path) -> list[str]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Temporary files or staging folders a build left behind."""
-    return sorted(p.name for p in folder.rglob(".*") if p.name != ".gitignore")
+    """Temporary files or staging folders a build left behind (not the build's record)."""
+    return sorted(p.name for p in folder.rglob(".*") if p.name not in (".gitignore", RECORD_NAME))
 
 
 def packaged(cli, app: Path) -> bytes:
@@ -67,7 +68,10 @@ def test_vanilla_app_has_exactly_the_expected_entries(cli, app):
     dist = sorted(
         p.relative_to(app / "dist").as_posix() for p in (app / "dist").rglob("*") if p.is_file()
     )
-    assert dist == sorted([*VANILLA_ENTRIES, "app.zip"])
+    assert dist == sorted([*VANILLA_ENTRIES, "app.zip", ".deskpro-build.json"])
+    # the record of what the build wrote (so the next build replaces only its own files)
+    record = json.loads((app / "dist/.deskpro-build.json").read_text())
+    assert record == {"files": sorted(VANILLA_ENTRIES)}
     assert "packaged" in run.output and "sha256" in run.stdout
     assert "assets/deskpro-installer.js" in run.stdout  # the largest entries
 
@@ -587,7 +591,7 @@ def test_serve_mode_builds_target_without_a_zip(tree):
         for p in (app / "target").rglob("*")
         if p.is_file() and ".deskpro-cache" not in p.parts
     )
-    assert got == sorted(VANILLA_ENTRIES)
+    assert got == sorted([*VANILLA_ENTRIES, RECORD_NAME])
     assert (app / "target/.deskpro-cache/keep").read_text() == "cache"
     assert not (app / "dist").exists()
     assert result.files["assets/main.js"] == "src/main/resources/main.js"
