@@ -60,6 +60,9 @@ _PATTERNS: list[tuple[str, re.Pattern[bytes]]] = [
 _AWS_SECRET = re.compile(
     rb"(?i:aws).{0,20}?(?i:key|pwd|pw|password|pass|token).{0,20}?['\"]([0-9a-zA-Z/+]{40})['\"]"
 )
+# A GitHub OAuth App's client secret: 40 lower-case hex digits with no prefix, so looked for only
+# as the value given to a name ending in "secret" (clientSecret: "...", CLIENT_SECRET = '...').
+_CLIENT_SECRET = re.compile(rb"secret['\"`]?\s*[:=]\s*['\"`]([0-9a-f]{40})['\"`]")
 _ALLOW = b"pragma: allowlist secret"
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _KEY_FILE_SUFFIXES = (".p12", ".pfx", ".jks", ".keystore")
@@ -150,6 +153,12 @@ def _matches(buffer: bytes, limit: int) -> Iterator[tuple[str, int, int]]:
         if near is not None:
             yield "AWS secret access key", near.start(1), near.end(1)
         pos = lowered.find(b"aws", pos + 1)
+    pos = lowered.find(b"secret")
+    while 0 <= pos < limit:
+        near = _CLIENT_SECRET.match(lowered, pos, min(pos + 80, len(buffer)))
+        if near is not None and buffer[near.start(1) : near.end(1)].islower():
+            yield "OAuth client secret", near.start(1), near.end(1)
+        pos = lowered.find(b"secret", pos + 1)
 
 
 def _bounded(buffer: bytes, start: int, end: int, kind: str) -> bool:

@@ -318,3 +318,35 @@ def test_secret_problems_name_the_file_and_key_files(tmp_path):
     assert "contains a GitHub token" in problem.message and GH_TOKEN not in problem.message
     [aws] = secret_problems(write(tmp_path, f"k = '{AWS_ID}'\n"), "src/main/resources/g.js")
     assert "contains an AWS access key (AKIA…4KDP)" in aws.message
+
+
+CLIENT_SECRET = "0123456789abcdef" * 2 + "01234567"  # pragma: allowlist secret
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        (f'const config = {{ clientSecret: "{CLIENT_SECRET}" }};\n', 33),
+        (f"CLIENT_SECRET = '{CLIENT_SECRET}'\n", 18),
+        (f'{{"client_secret":"{CLIENT_SECRET}"}}\n', 19),
+        (f"github.clientSecret=`{CLIENT_SECRET}`;\n", 22),
+    ],
+)
+def test_an_oauth_client_secret_given_to_a_secret_name(tmp_path, text, column):
+    [found] = find_secrets(write(tmp_path, text))
+    assert (found.kind, found.line, found.column) == ("OAuth client secret", 1, column)
+    assert CLIENT_SECRET not in repr(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'const commit = "{CLIENT_SECRET}";',  # a SHA-1: 40 hex, but no secret's name
+        f'clientSecret: "{CLIENT_SECRET.upper()}"',  # GitHub's secrets are lower-case
+        'secret: "0123456789abcdef"',  # too short
+        f'clientSecret: "{CLIENT_SECRET}0"',  # too long: something else
+        "clientSecret: form.values.githubClientSecret",  # read at run time, as it should be
+    ],
+)
+def test_no_false_client_secret(tmp_path, text):
+    assert find_secrets(write(tmp_path, text)) == []
