@@ -109,6 +109,22 @@
       [box, document.createTextNode(" " + text)]) };
   }
 
+  // The "Show"/"Hide" button beside a masked field.
+  function revealButton(input, setting) {
+    var button = el("button", {
+      type: "button", className: "dpi-reveal", "aria-controls": input.id, "aria-pressed": "false",
+      "aria-label": "Show " + labelOf(setting), text: "Show"
+    });
+    button.addEventListener("click", function () {
+      var shown = input.type === "password";
+      input.type = shown ? "text" : "password";
+      button.textContent = shown ? "Hide" : "Show";
+      button.setAttribute("aria-pressed", shown ? "true" : "false");
+      button.setAttribute("aria-label", (shown ? "Hide " : "Show ") + labelOf(setting));
+    });
+    return button;
+  }
+
   // One field: builds its DOM and knows how to read and check its value.
   function buildField(setting, id, values) {
     var errorId = id + "-error";
@@ -153,13 +169,21 @@
       wrapper.appendChild(focusable);
       read = function () { return focusable.value === "" ? null : choices[Number(focusable.value)].value; };
     } else {
-      // text, textarea, and any type this runtime does not know (shown as text).
+      // text, textarea, and any type this runtime does not know (shown as text). A backend-only
+      // text setting holds a secret: masked as it is typed, with a button to show it.
+      var secret = setting.isBackendOnly === true && setting.type !== "textarea";
       focusable = setting.type === "textarea"
         ? el("textarea", { id: id, name: setting.name, rows: "4", required: required })
-        : el("input", { type: "text", id: id, name: setting.name, autocomplete: "off", required: required });
+        : el("input", {
+          type: secret ? "password" : "text", id: id, name: setting.name,
+          autocomplete: secret ? "new-password" : "off", spellcheck: secret ? "false" : null,
+          required: required
+        });
       focusable.value = value === null || value === undefined ? "" : String(value);
       wrapper.appendChild(labelNode("label", id, setting, required));
-      wrapper.appendChild(focusable);
+      wrapper.appendChild(secret
+        ? el("div", { className: "dpi-field__secret" }, [focusable, revealButton(focusable, setting)])
+        : focusable);
       read = function () { return focusable.value; };
     }
     if (focusable) focusable.setAttribute("aria-describedby", errorId);

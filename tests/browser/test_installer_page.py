@@ -262,6 +262,64 @@ def test_default_form_shows_every_setting_and_sends_the_typed_values(
     host.assert_clean()
 
 
+def test_a_backend_only_text_setting_is_masked_with_a_show_button(
+    stub_host: Any, bundle: BundleFactory
+) -> None:
+    settings = [
+        {
+            "name": "clientSecret",
+            "title": "Client secret",
+            "type": "text",
+            "required": True,
+            "defaultValue": "",
+            "isBackendOnly": True,
+        },
+        {
+            "name": "privateNotes",
+            "title": "Private notes",
+            "type": "textarea",
+            "required": False,
+            "defaultValue": "",
+            "isBackendOnly": True,
+        },
+        {
+            "name": "clientId",
+            "title": "Client ID",
+            "type": "text",
+            "required": True,
+            "defaultValue": "",
+            "isBackendOnly": False,
+        },
+    ]
+    manifest = manifest_with(settings)
+    host = stub_host(bundle(manifest), "html/install.html")
+    wait_form(host)
+    frame = host.frame
+    secret = frame.locator("[data-setting=clientSecret] input")
+    assert secret.get_attribute("type") == "password"
+    assert secret.get_attribute("autocomplete") == "new-password"
+    assert frame.locator("[data-setting=clientId] input").get_attribute("type") == "text"
+    assert frame.locator("[data-setting=privateNotes] textarea").count() == 1  # not an input
+    assert frame.locator("[data-setting=clientId] .dpi-reveal").count() == 0
+
+    secret.fill("s3cret-value")
+    show = frame.get_by_role("button", name="Show Client secret")
+    assert show.get_attribute("aria-pressed") == "false"
+    show.click()
+    assert secret.get_attribute("type") == "text"
+    hide = frame.get_by_role("button", name="Hide Client secret")
+    assert hide.get_attribute("aria-pressed") == "true" and hide.inner_text() == "Hide"
+    hide.click()
+    assert secret.get_attribute("type") == "password"
+
+    frame.locator("[data-setting=clientId] input").fill("Ov23li0123456789abcd")
+    frame.get_by_role("button", name="Install").click()  # the reveal button does not submit
+    assert host.wait_install_status()["status"] == "success"
+    stored = {k.removeprefix("app:7/"): v for k, v in host.storage().items()}
+    assert stored["clientSecret"] == "s3cret-value"
+    host.assert_clean()
+
+
 def test_update_reads_current_values_and_skips_install_tasks_when_installed(
     stub_host: Any, bundle: BundleFactory
 ) -> None:
