@@ -53,6 +53,12 @@ class _CliReporter:
             color=self.ui.color,
         )
 
+    def can_ask(self) -> bool:
+        return stdin_is_terminal()
+
+    def ask_redirect(self) -> str | None:
+        return _prompt("Address the browser landed on (hidden)", hide_input=True) or None
+
 
 def _prompt(text: str, **kwargs: Any) -> str:
     """``click.prompt`` on stderr; Ctrl-C (or end of input) there is an interruption (130)."""
@@ -186,7 +192,8 @@ def _client_id(value: str | None) -> str | None:
     "--callback-url",
     envvar="DESKPRO_OAUTH_CALLBACK_URL",
     metavar="URL",
-    help="The loopback callback URL registered for the app [default: http://127.0.0.1/oauth-test].",
+    help="The callback URL registered for the app: loopback (the browser comes back here) or "
+    "Deskpro's (paste the address the browser lands on) [default: http://127.0.0.1/oauth-test].",
 )
 @click.option("--no-browser", is_flag=True, help="Print the URL; do not open a browser.")
 @click.option(

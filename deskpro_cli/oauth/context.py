@@ -43,6 +43,12 @@ class Reporter(Protocol):
     def device_code(self, user_code: str, verification_uri: str, opened: bool) -> None:
         """The one-time code to type at ``verification_uri``."""
 
+    def can_ask(self) -> bool:
+        """Whether the user can be asked something (a terminal), for the paste mode."""
+
+    def ask_redirect(self) -> str | None:
+        """The address the browser landed on, as the user pastes it (hidden: it holds a code)."""
+
 
 class SilentReporter:
     """A reporter that drops everything (library use)."""
@@ -57,6 +63,12 @@ class SilentReporter:
         return None
 
     def device_code(self, user_code: str, verification_uri: str, opened: bool) -> None:
+        return None
+
+    def can_ask(self) -> bool:
+        return False
+
+    def ask_redirect(self) -> str | None:
         return None
 
 

@@ -49,9 +49,10 @@ def run_oauth_test(
         settings.client_id, settings.secret, secret_required=settings.mode != "device"
     )
     if settings.mode == "web":
-        from deskpro_cli.oauth.web import parse_callback_url
+        from deskpro_cli.oauth.web import is_paste_callback, parse_callback_url
 
-        parse_callback_url(settings.callback_url)  # a usage error before anything is sent
+        if not (is_paste_callback(settings.callback_url) and reporter.can_ask()):
+            parse_callback_url(settings.callback_url)  # a usage error before anything is sent
     redactor = Redactor()
     redactor.add(credentials.secret)
     if credentials.id_looks_like_secret:

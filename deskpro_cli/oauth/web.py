@@ -36,6 +36,21 @@ _DEVICE_HINT = (
     "App's page), or register a second callback URL http://127.0.0.1/oauth-test on the OAuth "
     "App (any port matches a loopback callback) and pass --callback-url http://127.0.0.1/oauth-test"
 )
+_PASTE_HINT = (
+    "; or run this command in a terminal: it then asks you to paste the address GitHub sends "
+    "your browser to"
+)
+
+
+def is_paste_callback(value: str | None) -> bool:
+    """Whether the callback is an https URL on another machine (Deskpro's ``grant-access``):
+    the browser lands there, and the address it lands on can be pasted back (paste mode)."""
+    try:
+        parts = urlsplit((value or "").strip())
+        parts.port  # noqa: B018 - validates the port
+    except ValueError:
+        return False
+    return parts.scheme == "https" and not is_loopback_host(parts.hostname or "")
 
 
 def parse_callback_url(value: str | None) -> tuple[str, int | None, str]:
@@ -56,8 +71,8 @@ def parse_callback_url(value: str | None) -> tuple[str, int | None, str]:
         what = "the Deskpro one" if deskpro else "not a loopback address"
         raise UsageError(
             f"the app's callback URL {text} is {what}: after you approve, GitHub sends the "
-            f"browser there, never to this command, so --mode web cannot finish",
-            hint=_DEVICE_HINT,
+            f"browser there, never to this command, so --mode web cannot finish here",
+            hint=_DEVICE_HINT + (_PASTE_HINT if parts.scheme == "https" else ""),
         )
     if parts.scheme != "http":
         raise UsageError(
@@ -70,7 +85,7 @@ def parse_callback_url(value: str | None) -> tuple[str, int | None, str]:
 
 
 @contextmanager
-def _loopback_http_allowed(ctx: Context) -> Iterator[None]:
+def loopback_http_allowed(ctx: Context) -> Iterator[None]:
     """Let oauthlib use plain http, only when every endpoint is loopback (the tests' fake).
 
     oauthlib refuses non-https URLs unless OAUTHLIB_INSECURE_TRANSPORT is set; the endpoints
@@ -91,7 +106,7 @@ def _loopback_http_allowed(ctx: Context) -> Iterator[None]:
             os.environ[name] = previous
 
 
-def _make_session(ctx: Context, redirect_uri: str, state: str) -> OAuth2Session:
+def make_session(ctx: Context, redirect_uri: str, state: str) -> OAuth2Session:
     from requests_oauthlib import OAuth2Session
 
     class GitHubOAuth2Session(OAuth2Session, HttpSession):  # type: ignore[misc]
@@ -170,7 +185,7 @@ def _exchange_stop(body: dict[str, Any]) -> Stop:
     )
 
 
-def _callback_stop(result: CallbackResult, redirect_uri: str) -> Stop:
+def callback_stop(result: CallbackResult, redirect_uri: str) -> Stop:
     code = result.error or ""
     said = f": {result.error_description}" if result.error_description else ""
     if code == "access_denied":
@@ -224,12 +239,16 @@ def _timeout_stop(ctx: Context, server: CallbackServer) -> Stop:
 
 def obtain_token(ctx: Context) -> Token:
     """Run the browser round trip and the exchange; return the token or raise :class:`Stop`."""
+    if is_paste_callback(ctx.settings.callback_url) and ctx.reporter.can_ask():
+        from deskpro_cli.oauth import paste
+
+        return paste.obtain_token(ctx)
     host, registered_port, path = parse_callback_url(ctx.settings.callback_url)
     port = ctx.settings.port if ctx.settings.port is not None else (registered_port or 0)
     state = secrets.token_urlsafe(24)
     with CallbackServer(host=host, port=port, path=path, state=state) as server:
-        session = _make_session(ctx, server.redirect_uri, state)
-        with _loopback_http_allowed(ctx):
+        session = make_session(ctx, server.redirect_uri, state)
+        with loopback_http_allowed(ctx):
             url, _ = session.authorization_url(ctx.endpoints.authorize)
         registered = (ctx.settings.callback_url or DEFAULT_CALLBACK_URL).strip()
         ctx.reporter.step(
@@ -245,20 +264,20 @@ def obtain_token(ctx: Context) -> Token:
     if result is None:
         raise _timeout_stop(ctx, server)
     if result.error:
-        raise _callback_stop(result, server.redirect_uri)
+        raise callback_stop(result, server.redirect_uri)
     if not result.code:  # pragma: no cover - the server completes only with a code or an error
         raise Stop(Verdict.OAUTH_ERROR, "GitHub's redirect carried no code")
     ctx.reporter.step("Exchanging the code for a token ...")
-    return _exchange(ctx, session, result.code)
+    return exchange_code(ctx, session, result.code)
 
 
-def _exchange(ctx: Context, session: OAuth2Session, code: str) -> Token:
+def exchange_code(ctx: Context, session: OAuth2Session, code: str) -> Token:
     from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
     what = "exchanging the code for a token"
     timeout = ctx.settings.http_timeout
     token: Any = None
-    with _loopback_http_allowed(ctx), network_errors(ctx.endpoints.token, what, timeout):
+    with loopback_http_allowed(ctx), network_errors(ctx.endpoints.token, what, timeout):
         try:
             token = session.fetch_token(
                 ctx.endpoints.token,
