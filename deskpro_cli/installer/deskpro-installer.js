@@ -109,18 +109,19 @@
       [box, document.createTextNode(" " + text)]) };
   }
 
-  // The "Show"/"Hide" button beside a masked field.
+  // The "Show"/"Hide" button beside a masked field. Its accessible name ("Show Client secret")
+  // comes from its text, part of it visually hidden, not from an aria-label: a label lookup for
+  // the field then finds only the field.
   function revealButton(input, setting) {
+    var word = el("span", { text: "Show" });
     var button = el("button", {
-      type: "button", className: "dpi-reveal", "aria-controls": input.id, "aria-pressed": "false",
-      "aria-label": "Show " + labelOf(setting), text: "Show"
-    });
+      type: "button", className: "dpi-reveal", "aria-controls": input.id, "aria-pressed": "false"
+    }, [word, el("span", { className: "dpi-sr-only", text: " " + labelOf(setting) })]);
     button.addEventListener("click", function () {
       var shown = input.type === "password";
       input.type = shown ? "text" : "password";
-      button.textContent = shown ? "Hide" : "Show";
+      word.textContent = shown ? "Hide" : "Show";
       button.setAttribute("aria-pressed", shown ? "true" : "false");
-      button.setAttribute("aria-label", (shown ? "Hide " : "Show ") + labelOf(setting));
     });
     return button;
   }

@@ -41,11 +41,14 @@ def test_github_screen_registers_proves_and_installs(stub_host: Any, tmp_path: P
     assert frame.inner_text(".github-install__callback code") == CALLBACK
     assert frame.get_by_label("Github authorization callback URL").input_value() == CALLBACK
     assert frame.get_by_label("Github Client Secret").get_attribute("type") == "password"
-    # Masked, the secret's field keeps the form's look (the installer styles password fields).
-    widths = [
-        frame.get_by_label(f"Github Client {x}").bounding_box()["width"] for x in ("ID", "Secret")
-    ]
-    assert widths[0] == widths[1]
+    # Masked, the secret's field keeps the form's look (the installer styles password fields):
+    # the field and its Show button together are as wide as the other fields.
+    secret_row = frame.locator(".dpi-field__secret").bounding_box()
+    id_field = frame.get_by_label("Github Client ID").bounding_box()
+    assert secret_row["width"] == id_field["width"] and secret_row["x"] == id_field["x"]
+    secret_box = frame.get_by_label("Github Client Secret").bounding_box()
+    assert secret_box["height"] == id_field["height"]
+    assert secret_box["width"] > id_field["width"] * 0.7
     assert low_contrast_text(frame) == []
     frame.get_by_label("Github Client ID").fill("Iv1.0123456789abcdef")
     frame.get_by_label("Github Client Secret").fill("0123456789abcdef0123456789abcdef01234567")

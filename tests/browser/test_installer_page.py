@@ -308,7 +308,12 @@ def test_a_backend_only_text_setting_is_masked_with_a_show_button(
     show.click()
     assert secret.get_attribute("type") == "text"
     hide = frame.get_by_role("button", name="Hide Client secret")
-    assert hide.get_attribute("aria-pressed") == "true" and hide.inner_text() == "Hide"
+    assert hide.get_attribute("aria-pressed") == "true"
+    assert (
+        frame.locator("[data-setting=clientSecret] .dpi-reveal span").first.inner_text() == "Hide"
+    )
+    # a label lookup finds the field only, not the button beside it
+    assert frame.get_by_label("Client secret").count() == 1
     hide.click()
     assert secret.get_attribute("type") == "password"
 
