@@ -87,6 +87,9 @@ class UnitResult:
     uses_react: bool
     inputs: int
     seconds: float
+    #: the app's own source files in the bundle (project-relative posix; empty when unknown, as
+    #: for a unit restored from a cache record written before they were kept)
+    sources: tuple[str, ...] = ()
 
     @property
     def react_globals(self) -> bool:

@@ -57,6 +57,8 @@ class Outcome:
     fingerprint: Fingerprint = field(default_factory=Fingerprint)
     uses_react: bool = False
     inputs: int = 0
+    #: the app's own source files the bundle holds (project-relative; no node_modules, no shims)
+    sources: tuple[str, ...] = ()
     seconds: float = 0.0
     #: an error is the screen wrapper's own (its React imports did not resolve)
     wrapper_failed: bool = False
@@ -205,6 +207,7 @@ class UnitJob:
                 fingerprint=fingerprint(self.project_dir, inputs),
                 uses_react=reaches_react(meta, self.entry.source, shims=self._shims_prefix()),
                 inputs=len(sources),
+                sources=tuple(s for s in sources if _own_source(s)),
                 seconds=time.perf_counter() - started,
             )
         finally:
@@ -303,8 +306,16 @@ class UnitJob:
             react=self.settings.react,
             uses_react=bool(meta.get("uses_react")),
             inputs=int(meta.get("inputs", 0)),
+            sources=tuple(s for s in meta.get("sources", ()) if isinstance(s, str)),
             seconds=seconds,
         )
+
+
+def _own_source(path: str) -> bool:
+    """A metafile input that is the app's own code: inside the project, not a package from
+    ``node_modules`` and not a generated file under a dot folder (the React shims)."""
+    parts = path.split("/")
+    return "node_modules" not in parts and not any(p.startswith(".") for p in parts)
 
 
 def _posix_rel(path: Path, start: Path) -> str:

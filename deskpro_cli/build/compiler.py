@@ -211,6 +211,7 @@ def compile_project(
         meta = {
             "uses_react": outcome.uses_react,
             "inputs": outcome.inputs,
+            "sources": list(outcome.sources),
             "warnings": [w.to_json() for w in outcome.warnings],
         }
         cache.store(job.entry.unit, job.key, outcome.fingerprint, outcome.outputs, meta)

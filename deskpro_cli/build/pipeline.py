@@ -182,9 +182,15 @@ def _build_bundle(
             )
             _raise_errors(problems, "the bundle is broken")
             result.warnings += problems
-            compiled = result.compiled is not None and result.compiled.compiled
+            units = result.compiled.units if result.compiled is not None else ()
+            known = [s for u in units for s in u.sources] if all(u.sources for u in units) else []
             result.warnings += proxy_problems(
-                project, bundle.origins, bundle.sources, resolved, compiled=compiled
+                project,
+                bundle.origins,
+                bundle.sources,
+                resolved,
+                compiled=bool(units),
+                compiled_sources=known,
             )
             if zip_path is not None:
                 problems = _scan(source, bundle)

@@ -14,7 +14,9 @@ helpdesk, as a failed request. This step finds them in the app's own code, as wa
   (it has a ``:``, as ``oauth:github:tokens`` does, or is close to a declared name): a typo.
 
 The code read is the user's own: the pages and scripts copied from ``src/``, and the sources of
-compiled code under ``src/*/javascript/`` (not ``node_modules``, not esbuild's output).
+compiled code: the project files esbuild's metafile says the bundles hold (not ``node_modules``,
+not esbuild's output), so code shared from ``src/common/`` is read too; when that list is not
+known (a unit restored from an older cache record), the files under ``src/*/javascript/``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -80,13 +82,18 @@ def proxy_problems(
     manifest: Mapping[str, Any],
     *,
     compiled: bool,
+    compiled_sources: Sequence[str] = (),
 ) -> list[Problem]:
-    """DP540/DP541 warnings for the app's own code (see the module docstring)."""
+    """DP540/DP541 warnings for the app's own code (see the module docstring).
+
+    ``compiled_sources``: the project-relative sources the compiled bundles hold, when known.
+    """
     entries = _whitelist(manifest)
     declared = _declared_names(manifest)
     key = whitelist_key(str(manifest.get("version", "")))
     problems: list[Problem] = []
-    for shown, path in _own_code(project, origins, sources, compiled=compiled):
+    own = _own_code(project, origins, sources, compiled=compiled, known=compiled_sources)
+    for shown, path in own:
         text = _read(path)
         if text is None:
             continue
@@ -116,7 +123,12 @@ class _Lazy:
 
 # -- what to read -----------------------------------------------------------------------------
 def _own_code(
-    project: Path, origins: Mapping[str, str], sources: Mapping[str, Path], *, compiled: bool
+    project: Path,
+    origins: Mapping[str, str],
+    sources: Mapping[str, Path],
+    *,
+    compiled: bool,
+    known: Sequence[str] = (),
 ) -> Iterator[tuple[str, Path]]:
     """(project-relative name, path) of every page or script of the user's own code."""
     for name, origin in sorted(origins.items()):
@@ -124,6 +136,11 @@ def _own_code(
             continue
         yield origin, sources[name]
     if not compiled:
+        return
+    if known:
+        for rel in sorted(set(known)):
+            if rel.lower().endswith(_SOURCE):
+                yield rel, project / rel
         return
     for root in _COMPILED_ROOTS:
         top = project / root

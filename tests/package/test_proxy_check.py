@@ -279,6 +279,28 @@ def test_compiled_code_is_read_from_the_users_sources(cli, tree, esbuild_path) -
     assert "src/main/javascript/api.ts:4:" in found[0] and "api.trello.com" in found[0]
 
 
+@pytest.mark.node
+def test_compiled_sources_are_what_the_bundle_holds(cli, tree, esbuild_path) -> None:
+    """esbuild's metafile says which files the bundles hold: code shared from outside
+    src/*/javascript is read, a file there that nothing imports is not; the same after a
+    rebuild restored from the compile cache."""
+    files = app_with("var unused = 1;\n")
+    del files["src/main/resources/main.js"]
+    files["src/main/javascript/index.js"] = 'import { load } from "../../common/api";\nload();\n'
+    files["src/common/api.js"] = (
+        "export function load() {\n"
+        "  return dpapp.restApi.fetchCORS('https://api.trello.com/1/members/me');\n"
+        "}\n"
+    )
+    files["src/main/javascript/old.js"] = "dpapp.restApi.fetchCORS('https://old.example/x');\n"
+    app = tree(files)
+    for _ in range(2):  # the second build comes from the compile cache
+        run = cli("package", app, "--esbuild", esbuild_path)
+        found = [line for line in run.stderr.splitlines() if "DP540" in line]
+        assert len(found) == 1, run.stderr
+        assert "src/common/api.js:2:" in found[0] and "api.trello.com" in found[0]
+
+
 def test_tests_mocks_and_type_declarations_beside_the_sources_are_not_read(tmp_path: Path) -> None:
     """They sit in src/main/javascript but never reach the bundle: their URLs are no request."""
     call = "dpapp.restApi.fetchCORS('https://api.trello.com/x');\n"
