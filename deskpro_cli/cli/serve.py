@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from deskpro_cli.cli._common import compiler_options, path_argument, ui
-from deskpro_cli.errors import CheckFailed, UsageError
+from deskpro_cli.errors import EXIT_INTERRUPTED, CheckFailed, UsageError
 
 _PROJECT_FILES = ("package.json", "manifest.json")
 
@@ -78,9 +78,14 @@ def command(
         try:
             server.start()
             server.wait()
-        finally:
-            # Ctrl-C lands here as KeyboardInterrupt; the command group turns it into exit 130.
+        except KeyboardInterrupt:
+            # Ctrl-C (or SIGTERM) is how a dev server ends: say so plainly, not as an error.
             server.stop()
+            click.echo("", err=True)  # end the line the terminal's ^C was echoed on
+            out.info("stopped (interrupted): the server is closed")
+            click.get_current_context().exit(EXIT_INTERRUPTED)
+        finally:
+            server.stop()  # idempotent; also on errors
 
 
 @contextmanager
