@@ -166,6 +166,13 @@ def test_json_shape(cli, app):
     )
 
 
+def test_quiet_still_prints_the_zips_path(cli, app):
+    run = cli("-q", "package", app)
+    assert run.stdout.startswith(f"packaged {app / 'dist/app.zip'}\n")  # the result itself
+    assert "sha256" in run.stdout
+    assert "packaging" not in run.stderr
+
+
 def test_warnings_are_shown_and_do_not_stop_the_build(cli, tree):
     targets = [{"target": "ticket-sidebar", "url": "html/index.html"}] * 2  # DP221, a warning
     app = tree(
