@@ -275,6 +275,38 @@ def test_domains_literal_is_checked(cli: CliFixture, tmp_path: Path) -> None:
     assert deskpro(pkg)["externalApis"] == ["/^https:\\/\\/x\\.com\\/api\\/.*$/"]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "hint"),
+    [
+        ("api.example.com:8443", "leave out the port (give api.example.com)"),
+        ("münchen.de", "(punycode): xn--mnchen-3ya.de"),
+        ("*.bücher.example", "(punycode): *.xn--bcher-kva.example"),
+    ],
+    ids=["port", "idn", "idn-wildcard"],
+)
+def test_domains_host_refusal_names_the_fix(
+    cli: CliFixture, tmp_path: Path, pattern: str, hint: str
+) -> None:
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    before = pkg.read_bytes()
+    run = cli("domains", "add", pattern, pkg.parent, code=2)
+    assert hint in run.stderr.split("hint: ", 1)[1]
+    assert pkg.read_bytes() == before
+    fixed = hint.rsplit(" ", 1)[-1].rstrip(")")  # the host the hint gives
+    cli("domains", "add", fixed, pkg.parent)  # ... is accepted
+
+
+def test_domains_path_refusal_suggests_a_regex_for_that_path(
+    cli: CliFixture, tmp_path: Path
+) -> None:
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    run = cli("domains", "add", "https://API.example.com/v1/", pkg.parent, code=2)
+    literal = "/^https:\\/\\/api\\.example\\.com\\/v1(\\/.*)?$/"
+    assert f"e.g. '{literal}'" in run.stderr  # their host and path, not someone else's
+    cli("domains", "add", literal, pkg.parent)  # the suggestion is a usable literal
+    assert deskpro(pkg)["externalApis"] == [literal]
+
+
 def test_domains_list_reads_the_guides_regex_and_warns(cli: CliFixture, oauth_app: Path) -> None:
     run = cli("domains", "list", oauth_app)
     assert "/^https?://([^.]+\\.)*github.com/?.*$/" in run.stdout
