@@ -115,6 +115,9 @@ class DeskproGroup(click.Group):
                 return super().invoke(ctx)
             finally:
                 sys.stdout.flush()  # a closed pipe shows here, where it is handled below
+        except click.NoSuchOption as exc:
+            _global_option_hint(exc)
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except DeskproError as exc:
@@ -139,6 +142,21 @@ class DeskproGroup(click.Group):
         except Exception:  # noqa: BLE001 - the one place a bug becomes a report
             _bug(ctx)
         return None
+
+
+#: the group's own options, which a user naturally types after the command too
+_GLOBAL_OPTIONS = frozenset({"-v", "--verbose", "-q", "--quiet", "--no-color", "-vv", "-vvv"})
+
+
+def _global_option_hint(exc: click.NoSuchOption) -> None:
+    """``deskpro package -v``: say where a global option goes instead of only refusing it."""
+    if exc.option_name not in _GLOBAL_OPTIONS or exc.ctx is None:
+        return
+    command = exc.ctx.command_path.partition(" ")[2]
+    exc.message = (
+        f"No such option {exc.option_name!r} for {command!r}: it is an option of deskpro "
+        f"itself, so it goes before the command (deskpro {exc.option_name} {command} ...)."
+    )
 
 
 def _os_hint(exc: OSError) -> str | None:

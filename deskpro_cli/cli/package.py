@@ -118,7 +118,7 @@ def command(
     if result.skipped:
         out.info(
             f"left out {len(result.skipped)} file(s) that never ship "
-            "(dotfiles, node_modules, source maps); -v lists them"
+            "(dotfiles, node_modules, source maps); `deskpro -v package` lists them"
         )
         for s in result.skipped:
             out.detail(f"  left out {s.origin}: {s.reason}")
