@@ -116,8 +116,7 @@ class DeskproGroup(click.Group):
             finally:
                 sys.stdout.flush()  # a closed pipe shows here, where it is handled below
         except click.NoSuchOption as exc:
-            _global_option_hint(exc)
-            raise
+            raise _global_option_hint(exc) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except DeskproError as exc:
@@ -148,15 +147,16 @@ class DeskproGroup(click.Group):
 _GLOBAL_OPTIONS = frozenset({"-v", "--verbose", "-q", "--quiet", "--no-color", "-vv", "-vvv"})
 
 
-def _global_option_hint(exc: click.NoSuchOption) -> None:
+def _global_option_hint(exc: click.NoSuchOption) -> click.NoSuchOption:
     """``deskpro package -v``: say where a global option goes instead of only refusing it."""
     if exc.option_name not in _GLOBAL_OPTIONS or exc.ctx is None:
-        return
+        return exc
     command = exc.ctx.command_path.partition(" ")[2]
-    exc.message = (
+    message = (
         f"No such option {exc.option_name!r} for {command!r}: it is an option of deskpro "
         f"itself, so it goes before the command (deskpro {exc.option_name} {command} ...)."
     )
+    return click.NoSuchOption(exc.option_name, message, ctx=exc.ctx)
 
 
 def _os_hint(exc: OSError) -> str | None:
