@@ -263,6 +263,17 @@ def test_domains_add_host_to_the_versions_key(
     assert deskpro(pkg)[key] == []
 
 
+def test_storage_permissions_are_shown_as_the_manifest_spells_them(
+    cli: CliFixture, tmp_path: Path
+) -> None:
+    assert "--read [EVERYBODY|OWNER]" in cli("storage", "add", "--help").stdout
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    run = cli("storage", "add", "x", pkg.parent, "--read", "nobody", code=2)
+    assert "'nobody' is not one of 'EVERYBODY', 'OWNER'" in run.stderr
+    cli("storage", "add", "x", pkg.parent, "--read", "owner")  # any case is taken
+    assert deskpro(pkg)["storage"][-1]["permRead"] == "OWNER"
+
+
 def test_domains_literal_is_checked(cli: CliFixture, tmp_path: Path) -> None:
     pkg = write_project(tmp_path / "app", package_json("2.3.0"))
     before = pkg.read_bytes()
