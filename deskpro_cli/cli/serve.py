@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from deskpro_cli.cli._common import compiler_options, path_argument, ui
-from deskpro_cli.errors import CheckFailed, UsageError
+from deskpro_cli.errors import EXIT_INTERRUPTED, CheckFailed, UsageError
 
 _PROJECT_FILES = ("package.json", "manifest.json")
 
@@ -78,8 +78,14 @@ def command(
         try:
             server.start()
             server.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C is how a server is meant to end: say so plainly rather than as an error,
+            # still with the exit status of an interrupted command.
+            server.stop()
+            click.echo("", err=True)  # end the line the terminal's ^C was echoed on
+            out.info("stopped the server (interrupted)")
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         finally:
-            # Ctrl-C lands here as KeyboardInterrupt; the command group turns it into exit 130.
             server.stop()
 
 
