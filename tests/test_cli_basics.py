@@ -50,6 +50,21 @@ def test_a_global_option_after_the_command_says_where_it_goes(cli, tmp_path, arg
     assert f"it goes before the command ({fixed} ...)" in run.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["validate", "{tmp}/no-such-folder", "--json"], ["package", "--json", "--max-size", "1Q"]],
+    ids=["missing-path", "bad-value"],
+)
+def test_json_mode_gets_its_object_on_a_usage_error_too(cli, tmp_path, args) -> None:
+    import json
+
+    run = cli(*[a.format(tmp=tmp_path) for a in args], code=2)
+    data = json.loads(run.stdout)
+    assert (data["ok"], data["exit_code"]) == (False, 2)
+    assert data["error"].startswith("Invalid value for")
+    assert "Usage: deskpro" in run.stderr  # the text report is still there
+
+
 def test_an_unknown_option_still_gets_clicks_suggestion(cli) -> None:
     run = cli("validate", "--strikt", code=2)
     assert "No such option '--strikt'. Did you mean '--strict'?" in run.stderr

@@ -117,6 +117,21 @@ class DeskproGroup(click.Group):
                 sys.stdout.flush()  # a closed pipe shows here, where it is handled below
         except click.NoSuchOption as exc:
             raise _global_option_hint(exc) from None
+        except click.UsageError as exc:
+            # --json is eager, so a usage error found after it (a PATH that does not exist, a
+            # bad value) still owes stdout its one object; click prints the usage on stderr
+            ui = _ui(ctx)
+            if ui.json:
+                ui.emit_json(
+                    {
+                        "ok": False,
+                        "error": exc.format_message(),
+                        "hint": None,
+                        "exit_code": exc.exit_code,
+                        "problems": [],
+                    }
+                )
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except DeskproError as exc:
