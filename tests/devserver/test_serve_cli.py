@@ -155,6 +155,12 @@ def test_non_loopback_host_warns(app: Path) -> None:
     assert "no rebuilds with --no-watch" in proc.output
 
 
+def test_host_not_of_this_machine_is_a_usage_error_without_the_warning(cli, app: Path) -> None:
+    run = cli("serve", app, "--host", "192.0.2.1", "--port", "0", code=2)  # TEST-NET-1
+    assert "--host 192.0.2.1 is not an address of this machine" in run.stderr
+    assert "other machines" not in run.stderr  # nothing is served, so nothing is exposed
+
+
 def test_loopback_host_does_not_warn(app: Path) -> None:
     proc = ServeProcess("--host", "localhost", "--port", "0", "--no-watch", cwd=app)
     try:
