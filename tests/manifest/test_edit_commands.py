@@ -148,6 +148,16 @@ def test_settings_add_bad_options_are_usage_errors(
     assert pkg.read_bytes() == before
 
 
+@pytest.mark.parametrize("option", [["--choice", "eu"], ["--multi"]])
+def test_choice_options_without_type_choice_say_to_add_it(
+    cli: CliFixture, tmp_path: Path, option: list[str]
+) -> None:
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    run = cli("settings", "add", "x", pkg.parent, "--title", "X", *option, code=2)
+    assert "(this setting is text)" in run.stderr
+    assert "hint: add --type choice" in run.stderr
+
+
 def test_settings_remove_and_list(cli: CliFixture, oauth_app: Path) -> None:
     run = cli("settings", "list", oauth_app)
     assert run.stdout.splitlines()[0].split() == [
