@@ -36,6 +36,40 @@ def test_unknown_command_is_usage_error_with_suggestion(cli) -> None:
     assert "No such command" in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "fixed"),
+    [
+        (["validate", "-q"], "deskpro -q validate"),
+        (["package", "-v"], "deskpro -v package"),
+        (["settings", "list", "--no-color"], "deskpro --no-color settings list"),
+    ],
+)
+def test_a_global_option_after_the_command_says_where_it_goes(cli, tmp_path, args, fixed) -> None:
+    run = cli(*args, tmp_path, code=2)
+    assert "No such option" in run.stderr
+    assert f"it goes before the command ({fixed} ...)" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["validate", "{tmp}/no-such-folder", "--json"], ["package", "--json", "--max-size", "1Q"]],
+    ids=["missing-path", "bad-value"],
+)
+def test_json_mode_gets_its_object_on_a_usage_error_too(cli, tmp_path, args) -> None:
+    import json
+
+    run = cli(*[a.format(tmp=tmp_path) for a in args], code=2)
+    data = json.loads(run.stdout)
+    assert (data["ok"], data["exit_code"]) == (False, 2)
+    assert data["error"].startswith("Invalid value for")
+    assert "Usage: deskpro" in run.stderr  # the text report is still there
+
+
+def test_an_unknown_option_still_gets_clicks_suggestion(cli) -> None:
+    run = cli("validate", "--strikt", code=2)
+    assert "No such option '--strikt'. Did you mean '--strict'?" in run.stderr
+
+
 def _with_command(func):  # type: ignore[no-untyped-def]
     """Register a throwaway sub-command on a fresh group (so the real registry is untouched)."""
     group = DeskproGroup(

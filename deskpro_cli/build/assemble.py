@@ -258,7 +258,12 @@ def _create_failure(out_dir: Path, exc: OSError) -> EnvironmentFailure:
         hint = "free some disk space and run the command again"
     else:
         parent = next((p for p in out_dir.parents if p.exists()), out_dir.parent)
-        hint = f"make {parent} writable, or choose another output folder"
+        # -o moves only the zip: the bundle is always built in the project (there is no other
+        # output folder to choose)
+        hint = (
+            f"make {parent} writable (the bundle is built in {out_dir.name}/ there, even with -o), "
+            "or work on a copy of the project in a folder you can write to"
+        )
     return EnvironmentFailure(f"cannot create {out_dir}: {exc.strerror or exc}", hint=hint)
 
 

@@ -115,6 +115,23 @@ class DeskproGroup(click.Group):
                 return super().invoke(ctx)
             finally:
                 sys.stdout.flush()  # a closed pipe shows here, where it is handled below
+        except click.NoSuchOption as exc:
+            raise _global_option_hint(exc) from None
+        except click.UsageError as exc:
+            # --json is eager, so a usage error found after it (a PATH that does not exist, a
+            # bad value) still owes stdout its one object; click prints the usage on stderr
+            ui = _ui(ctx)
+            if ui.json:
+                ui.emit_json(
+                    {
+                        "ok": False,
+                        "error": exc.format_message(),
+                        "hint": None,
+                        "exit_code": exc.exit_code,
+                        "problems": [],
+                    }
+                )
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except DeskproError as exc:
@@ -139,6 +156,22 @@ class DeskproGroup(click.Group):
         except Exception:  # noqa: BLE001 - the one place a bug becomes a report
             _bug(ctx)
         return None
+
+
+#: the group's own options, which a user naturally types after the command too
+_GLOBAL_OPTIONS = frozenset({"-v", "--verbose", "-q", "--quiet", "--no-color", "-vv", "-vvv"})
+
+
+def _global_option_hint(exc: click.NoSuchOption) -> click.NoSuchOption:
+    """``deskpro package -v``: say where a global option goes instead of only refusing it."""
+    if exc.option_name not in _GLOBAL_OPTIONS or exc.ctx is None:
+        return exc
+    command = exc.ctx.command_path.partition(" ")[2]
+    message = (
+        f"No such option {exc.option_name!r} for {command!r}: it is an option of deskpro "
+        f"itself, so it goes before the command (deskpro {exc.option_name} {command} ...)."
+    )
+    return click.NoSuchOption(exc.option_name, message, ctx=exc.ctx)
 
 
 def _os_hint(exc: OSError) -> str | None:

@@ -21,11 +21,15 @@ class ServeRenderer:
         self.server: DevServer | None = None
         self._last_warnings: tuple[Problem, ...] = ()
         self._shown_urls: list[tuple[str, str]] = []
+        #: (warning, hint) to show when the server is listening (a non-loopback --host)
+        self.listening_warning: tuple[str, str] | None = None
 
     def __call__(self, event: ServeEvent) -> None:
         from deskpro_cli.devserver import BuildFinished, BuildStarted, Listening, Notice
 
         if isinstance(event, Listening):
+            if self.listening_warning is not None:
+                self.ui.warning(*self.listening_warning)
             self._listening(event.url)
         elif isinstance(event, BuildStarted):
             if event.changed:

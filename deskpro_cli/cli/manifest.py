@@ -35,8 +35,7 @@ def show(path: Path, resolved: bool, as_json: bool) -> None:
     out = ui()
     source = load_source(path)
     shown = show_manifest(source, resolved=resolved)
-    for problem in shown.warnings:
-        out.warning(f"{problem.location()}: {problem.rule} {problem.message}", problem.hint)
+    out.problems(shown.warnings, err=True)  # as validate and package print them
     if as_json:
         out.emit_json(
             {

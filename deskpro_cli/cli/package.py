@@ -118,7 +118,7 @@ def command(
     if result.skipped:
         out.info(
             f"left out {len(result.skipped)} file(s) that never ship "
-            "(dotfiles, node_modules, source maps); -v lists them"
+            "(dotfiles, node_modules, source maps); `deskpro -v package` lists them"
         )
         for s in result.skipped:
             out.detail(f"  left out {s.origin}: {s.reason}")
@@ -141,7 +141,7 @@ def command(
         )
         return
     raw = sum(e.size for e in archive.entries)
-    out.success(f"packaged {display(archive.path)}")
+    out.result(f"packaged {display(archive.path)}", fg="green")  # the result: shown with -q too
     out.result(f"  size     {archive.bytes:,} bytes ({raw:,} bytes unpacked)")
     out.result(f"  entries  {len(archive.entries)}")
     out.result(f"  sha256   {archive.sha256}")

@@ -58,15 +58,15 @@ def command(
 
     project = _project_dir(path)
     out = ui()
-    if not is_loopback(host):
-        out.warning(
-            f"serving on {host}: other machines on your network can load your app's files",
-            hint="leave out --host to serve on 127.0.0.1 only",
-        )
     options = ServeOptions(
         host=host, port=port, watch="off" if no_watch else ("polling" if poll else "auto")
     )
     renderer = ServeRenderer(out, project)
+    if not is_loopback(host):  # shown once the port is bound: a --host refused exposes nothing
+        renderer.listening_warning = (
+            f"serving on {host}: other machines on your network can load your app's files",
+            "leave out --host to serve on 127.0.0.1 only",
+        )
     step = pipeline_build_step(
         compiler=compiler,  # type: ignore[arg-type]  # click.Choice guarantees the literal
         esbuild=esbuild,
@@ -79,13 +79,14 @@ def command(
             server.start()
             server.wait()
         except KeyboardInterrupt:
-            # Ctrl-C (or SIGTERM) is how a dev server ends: say so plainly, not as an error.
+            # Ctrl-C is how a server is meant to end: say so plainly rather than as an error,
+            # still with the exit status of an interrupted command.
             server.stop()
             click.echo("", err=True)  # end the line the terminal's ^C was echoed on
-            out.info("stopped (interrupted): the server is closed")
-            click.get_current_context().exit(EXIT_INTERRUPTED)
+            out.info("stopped the server (interrupted)")
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         finally:
-            server.stop()  # idempotent; also on errors
+            server.stop()
 
 
 @contextmanager

@@ -9,7 +9,19 @@ import click
 from deskpro_cli.cli._common import json_option, path_argument, ui
 from deskpro_cli.cli._edit import dry_run_option, render_edit, table, yes_no
 
-_PERMISSION = click.Choice(["EVERYBODY", "OWNER"], case_sensitive=False)
+
+class _ManifestChoice(click.Choice[str]):
+    """Taken in any case, but shown as the manifest spells it (click would show the casefolded
+    form: ``[everybody|owner]``)."""
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return f"[{'|'.join(self.choices)}]"
+
+    def get_invalid_choice_message(self, value: object, ctx: click.Context | None) -> str:
+        return f"{value!r} is not one of {', '.join(map(repr, self.choices))}."
+
+
+_PERMISSION = _ManifestChoice(["EVERYBODY", "OWNER"], case_sensitive=False)
 
 
 @click.group("storage")

@@ -76,16 +76,43 @@ def to_literals(pattern: str) -> list[str]:
             f"{pattern!r} has a path; PATTERN is a host (api.example.com, *.example.com) or a "
             "/regex/ literal",
             hint="to admit only some paths, write the regex yourself, e.g. "
-            "'/^https:\\/\\/api\\.example\\.com\\/v2\\/.*$/'",
+            f"'{_path_example(text, allow_http=bool(allow_http))}'",
         )
     try:
         https_only = literal_for_host(text)
         with_http = literal_for_host(text, allow_http=True)
     except ValueError as exc:
-        raise UsageError(
-            str(exc), hint="give a host such as api.github.com or *.github.com"
-        ) from None
+        raise UsageError(str(exc), hint=_host_hint(text)) from None
     return [with_http, https_only] if allow_http else [https_only, with_http]
+
+
+def _path_example(text: str, *, allow_http: bool) -> str:
+    """A regex literal admitting the path of ``text`` (``host/path``) and below it."""
+    host, _, path = text.partition("/")
+    path = re.split(r"[?#]", path)[0].rstrip("/")
+    if not re.fullmatch(r"[A-Za-z0-9.-]+", host) or not path:
+        host, path = "api.example.com", "v2"
+    escaped = re.escape(f"{host.lower()}/{path}").replace("/", "\\/")
+    return f"/^{'https?' if allow_http else 'https'}:\\/\\/{escaped}(\\/.*)?$/"
+
+
+def _host_hint(text: str) -> str:
+    """The fix for a PATTERN that is not a host name: a port left in, or a non-ASCII name."""
+    port = re.fullmatch(r"(.+):([0-9]+)", text)
+    if port:
+        return f"leave out the port (give {port.group(1)}): the entry admits every port"
+    if not text.isascii():
+        try:
+            ascii_name = text.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
+        else:
+            return (
+                f"write the host as browsers send it (punycode): {ascii_name}"
+                if ascii_name != text
+                else "give a host such as api.github.com or *.github.com"
+            )
+    return "give a host such as api.github.com or *.github.com"
 
 
 @dataclass

@@ -65,9 +65,15 @@ def build_setting(request: SettingRequest) -> tuple[dict[str, Any], list[str]]:
     if kind not in SETTING_TYPES:
         raise UsageError(f"unknown setting type {kind!r}: use one of {', '.join(SETTING_TYPES)}")
     if request.choices and kind != "choice":
-        raise UsageError("--choice is only for --type choice")
+        raise UsageError(
+            f"--choice is only for --type choice (this setting is {kind})",
+            hint="add --type choice",
+        )
     if request.multi and kind != "choice":
-        raise UsageError("--multi is only for --type choice")
+        raise UsageError(
+            f"--multi is only for --type choice (this setting is {kind})",
+            hint="add --type choice and its --choice VALUE[=TITLE] options",
+        )
     if request.validator is not None and kind not in ("text", "textarea"):
         raise UsageError("--validator is only for text and textarea settings")
 

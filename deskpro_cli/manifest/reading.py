@@ -102,8 +102,7 @@ def parse_manifest_text(text: str, shown: str) -> ParsedJson:
                     "",
                     exc.line,
                     exc.column,
-                    "fix the JSON syntax at this line and column (JSON has no comments, no "
-                    "trailing commas, and takes double quotes only)",
+                    _syntax_hint(shown),
                 )
             ],
         ) from None
@@ -117,6 +116,20 @@ def parse_manifest_text(text: str, shown: str) -> ParsedJson:
             column=parsed.spans[""].column,
         )
     return parsed
+
+
+def _syntax_hint(shown: str) -> str:
+    """How to fix DP001: the syntax of a JSON file, or the PATH when it names another kind of
+    file (``deskpro validate src/main/html/index.html``)."""
+    if shown.lower().endswith(".json"):
+        return (
+            "fix the JSON syntax at this line and column (JSON has no comments, no trailing "
+            "commas, and takes double quotes only)"
+        )
+    return (
+        "this file is not a manifest: point PATH at the app's folder, or at its package.json "
+        "or manifest.json"
+    )
 
 
 def problem_error(

@@ -68,7 +68,7 @@ def _secret_shape(secret: str) -> str:
     if any(c.isspace() for c in secret):
         return "has a space or line break inside"
     if len(secret) != 40:
-        return f"is {len(secret)} characters long"
+        return f"is {len(secret)} character{'' if len(secret) == 1 else 's'} long"
     return "has characters other than 0-9 and a-f"
 
 

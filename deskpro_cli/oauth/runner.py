@@ -224,7 +224,10 @@ def _read_app(settings: Settings, api_url: str, reporter: Reporter) -> dict[str,
         return app.to_json()  # its whitelist has no reason to admit GitHub's API
     for problem in app.problems:
         reporter.warning(problem)
-    host = urlsplit(api_url).hostname or api_url
+    parts = urlsplit(api_url)
+    host = parts.hostname or api_url
+    if parts.scheme == "http":  # a bare host is whitelisted for https only
+        host = f"http://{host}"
     if app.api_covered:
         reporter.step(f"The app's {app.whitelist_key} admits {app.probe_url}")
     else:

@@ -95,8 +95,8 @@ def test_ctrl_c_stops_cleanly_with_130(app: Path) -> None:
         proc.kill()
     assert code == 130, proc.output
     assert "Traceback" not in proc.output
-    assert "interrupted" in proc.output
-    assert "error:" not in proc.output  # Ctrl-C is how a dev server ends, not an error
+    assert "stopped the server (interrupted)" in proc.output
+    assert "error" not in proc.output  # Ctrl-C is the normal way to stop a server
     assert not (app / "target" / ".deskpro-serve").exists()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(url)), timeout=1).close()
@@ -153,6 +153,12 @@ def test_non_loopback_host_warns(app: Path) -> None:
     assert code == 130, proc.output
     assert "warning: serving on 0.0.0.0: other machines on your network" in proc.output
     assert "no rebuilds with --no-watch" in proc.output
+
+
+def test_host_not_of_this_machine_is_a_usage_error_without_the_warning(cli, app: Path) -> None:
+    run = cli("serve", app, "--host", "192.0.2.1", "--port", "0", code=2)  # TEST-NET-1
+    assert "--host 192.0.2.1 is not an address of this machine" in run.stderr
+    assert "other machines" not in run.stderr  # nothing is served, so nothing is exposed
 
 
 def test_loopback_host_does_not_warn(app: Path) -> None:

@@ -47,6 +47,18 @@ def test_invalid_json_points_at_line_and_column(cli: CliFixture, tree) -> None:
     assert (problem["line"], problem["column"]) == (4, 24)
     run = cli("validate", root, code=1)
     assert "package.json:4:24: error DP001" in run.stdout
+    assert "hint: fix the JSON syntax at this line and column" in run.stdout
+
+
+def test_a_file_that_is_not_json_is_named_as_the_wrong_path(cli: CliFixture, tree) -> None:
+    root = tree({"src/main/html/index.html": "<!DOCTYPE html>\n<p>hi</p>\n"})
+    for command in ("validate", "package"):
+        run = cli(command, root / "src/main/html/index.html", "--json", code=1)
+        (problem,) = json.loads(run.stdout)["problems"]
+        assert problem["rule"] == "DP001"
+        assert problem["hint"].startswith("this file is not a manifest: point PATH at")
+    run = cli("validate", root / "src/main/html/index.html", code=1)
+    assert "JSON syntax" not in run.output  # the file is fine; the PATH is wrong
 
 
 def test_trailing_comma_is_named(cli: CliFixture, tree) -> None:

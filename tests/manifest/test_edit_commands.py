@@ -148,6 +148,16 @@ def test_settings_add_bad_options_are_usage_errors(
     assert pkg.read_bytes() == before
 
 
+@pytest.mark.parametrize("option", [["--choice", "eu"], ["--multi"]])
+def test_choice_options_without_type_choice_say_to_add_it(
+    cli: CliFixture, tmp_path: Path, option: list[str]
+) -> None:
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    run = cli("settings", "add", "x", pkg.parent, "--title", "X", *option, code=2)
+    assert "(this setting is text)" in run.stderr
+    assert "hint: add --type choice" in run.stderr
+
+
 def test_settings_remove_and_list(cli: CliFixture, oauth_app: Path) -> None:
     run = cli("settings", "list", oauth_app)
     assert run.stdout.splitlines()[0].split() == [
@@ -263,6 +273,17 @@ def test_domains_add_host_to_the_versions_key(
     assert deskpro(pkg)[key] == []
 
 
+def test_storage_permissions_are_shown_as_the_manifest_spells_them(
+    cli: CliFixture, tmp_path: Path
+) -> None:
+    assert "--read [EVERYBODY|OWNER]" in cli("storage", "add", "--help").stdout
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    run = cli("storage", "add", "x", pkg.parent, "--read", "nobody", code=2)
+    assert "'nobody' is not one of 'EVERYBODY', 'OWNER'" in run.stderr
+    cli("storage", "add", "x", pkg.parent, "--read", "owner")  # any case is taken
+    assert deskpro(pkg)["storage"][-1]["permRead"] == "OWNER"
+
+
 def test_domains_literal_is_checked(cli: CliFixture, tmp_path: Path) -> None:
     pkg = write_project(tmp_path / "app", package_json("2.3.0"))
     before = pkg.read_bytes()
@@ -273,6 +294,38 @@ def test_domains_literal_is_checked(cli: CliFixture, tmp_path: Path) -> None:
     assert pkg.read_bytes() == before
     cli("domains", "add", "/^https:\\/\\/x\\.com\\/api\\/.*$/", pkg.parent)
     assert deskpro(pkg)["externalApis"] == ["/^https:\\/\\/x\\.com\\/api\\/.*$/"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "hint"),
+    [
+        ("api.example.com:8443", "leave out the port (give api.example.com)"),
+        ("münchen.de", "(punycode): xn--mnchen-3ya.de"),
+        ("*.bücher.example", "(punycode): *.xn--bcher-kva.example"),
+    ],
+    ids=["port", "idn", "idn-wildcard"],
+)
+def test_domains_host_refusal_names_the_fix(
+    cli: CliFixture, tmp_path: Path, pattern: str, hint: str
+) -> None:
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    before = pkg.read_bytes()
+    run = cli("domains", "add", pattern, pkg.parent, code=2)
+    assert hint in run.stderr.split("hint: ", 1)[1]
+    assert pkg.read_bytes() == before
+    fixed = hint.rsplit(" ", 1)[-1].rstrip(")")  # the host the hint gives
+    cli("domains", "add", fixed, pkg.parent)  # ... is accepted
+
+
+def test_domains_path_refusal_suggests_a_regex_for_that_path(
+    cli: CliFixture, tmp_path: Path
+) -> None:
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    run = cli("domains", "add", "https://API.example.com/v1/", pkg.parent, code=2)
+    literal = "/^https:\\/\\/api\\.example\\.com\\/v1(\\/.*)?$/"
+    assert f"e.g. '{literal}'" in run.stderr  # their host and path, not someone else's
+    cli("domains", "add", literal, pkg.parent)  # the suggestion is a usable literal
+    assert deskpro(pkg)["externalApis"] == [literal]
 
 
 def test_domains_list_reads_the_guides_regex_and_warns(cli: CliFixture, oauth_app: Path) -> None:

@@ -77,6 +77,10 @@ def test_manifest_show_as_written_and_resolved(
     assert shown["resolved"] is True and shown["schema_version"] == "2.3.0"
     assert shown["manifest"] == json.loads((out / "oauth-example.manifest.json").read_text())
     assert "DP205" in run.stderr  # warnings go to stderr, stdout stays one JSON object
+    # ... in the same form as validate gives them
+    line = next(x for x in run.stderr.splitlines() if "DP205" in x)
+    assert line in cli("validate", tmp_path).stdout.splitlines()
+    assert line.startswith(f"{tmp_path / 'package.json'}:63:17: warning DP205 ")
 
 
 def test_manifest_show_resolved_refuses_an_invalid_manifest(cli: CliFixture, tree) -> None:

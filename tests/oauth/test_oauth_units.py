@@ -118,6 +118,8 @@ def test_credential_warnings() -> None:
     assert clean("Iv1.0123456789abcdef", None, secret_required=False).secret is None
     with pytest.raises(UsageError):
         clean("Ov23liAbcdefghijklmn", "  ", secret_required=True)
+    one = clean("Ov23liAbcdefghijklmn", "y", secret_required=True)
+    assert one.secret_shape == "is 1 character long"  # not "1 characters"
 
 
 def test_mask_and_scrub() -> None:

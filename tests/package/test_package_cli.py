@@ -166,6 +166,13 @@ def test_json_shape(cli, app):
     )
 
 
+def test_quiet_still_prints_the_zips_path(cli, app):
+    run = cli("-q", "package", app)
+    assert run.stdout.startswith(f"packaged {app / 'dist/app.zip'}\n")  # the result itself
+    assert "sha256" in run.stdout
+    assert "packaging" not in run.stderr
+
+
 def test_warnings_are_shown_and_do_not_stop_the_build(cli, tree):
     targets = [{"target": "ticket-sidebar", "url": "html/index.html"}] * 2  # DP221, a warning
     app = tree(
@@ -506,6 +513,9 @@ def test_project_folder_where_dist_cannot_be_created(cli, app, monkeypatch):
     run = cli("package", app, code=3)
     assert f"cannot create {app / 'dist'}: Permission denied" in run.stderr
     assert f"make {app} writable" in run.stderr  # where dist/ is created, not dist/ itself
+    assert "another output folder" not in run.stderr  # there is none to choose: -o moves the zip
+    run = cli("package", app, "-o", app.parent / "elsewhere.zip", code=3)
+    assert "even with -o" in run.stderr
 
 
 def test_read_only_dist_is_exit_3_and_keeps_the_previous_zip(cli, app, monkeypatch):
