@@ -70,3 +70,9 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
         )
 
     return sorted(problems, key=key)
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of ``offset`` in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - text.rfind("\n", 0, offset)

@@ -48,7 +48,7 @@ from deskpro_cli.build.esbuild import find_esbuild
 from deskpro_cli.build.esbuild_log import RULE_AMBIGUOUS_ENTRY, RULE_COMPILER_NONE
 from deskpro_cli.build.generated import write_shims
 from deskpro_cli.errors import ProblemsFound
-from deskpro_cli.problems import Problem, sort_problems
+from deskpro_cli.problems import Problem, line_column, sort_problems
 
 __all__ = [
     "CompileOptions",
@@ -245,8 +245,7 @@ def _old_entry(project_dir: Path, entry: Entry) -> list[Problem]:
     found = _RUN_APP_EXPORT.search(text)
     if found is None or "createApp" in text:
         return []
-    line = text.count("\n", 0, found.start()) + 1
-    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    line, column = line_column(text, found.start())
     return [
         Problem(
             rule=RULE_OLD_ENTRY,

@@ -39,7 +39,7 @@ from deskpro_cli.manifest.whitelist import (
     hosts_in_text,
     parse_literal,
 )
-from deskpro_cli.problems import Problem
+from deskpro_cli.problems import Problem, line_column
 
 __all__ = ["RULE_PLACEHOLDER", "RULE_PROXY_URL", "proxy_problems"]
 
@@ -189,11 +189,6 @@ def _declared_names(manifest: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 # -- proxied URLs -----------------------------------------------------------------------------
 def _url_problems(
     text: str, regions: _Lazy, shown: str, entries: list[WhitelistEntry], key: str
@@ -213,7 +208,7 @@ def _url_problems(
         if verdict is not False:
             continue
         seen.add(host)
-        line, column = _position(text, url.offset)
+        line, column = line_column(text, url.offset)
         shown_url = url.text if url.complete else url.text + "..."
         https = url.text.lower().startswith("https://")
         hint = (
@@ -386,7 +381,7 @@ def _placeholder_problems(
         if meant is None and not name.startswith("oauth:"):
             continue  # a template's {{field}} or {{hh:mm}}, most likely, not a placeholder
         seen.add(name)
-        line, column = _position(text, m.start())
+        line, column = line_column(text, m.start())
         message = (
             f"placeholder {m.group(0)} names no storage item or setting, so the helpdesk's "
             "proxy sends it as it is"

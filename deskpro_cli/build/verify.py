@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from deskpro_cli.build.scan import unreadable
-from deskpro_cli.problems import Problem, Severity
+from deskpro_cli.problems import Problem, Severity, line_column
 
 RULE_TARGET_MISSING = "DP220"  # the same rule validate applies to a built dist/ or zip
 RULE_REF_MISSING = "DP521"
@@ -260,6 +260,5 @@ def extract_css_refs(text: str) -> Iterator[Reference]:
         if m.start(2) not in imported  # @import url(x) is one reference
     ]
     for start, value, what in sorted(found):
-        line = text.count("\n", 0, start) + 1
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        line, column = line_column(text, start)
         yield Reference(value, line, column, what)
