@@ -33,6 +33,7 @@ from deskpro_cli.manifest.whitelist import (
     WhitelistError,
     admits_any_host,
     check_backtracking,
+    hosts_in_text,
     intended_hosts,
     literal_for_host,
     lookalike_urls,
@@ -167,6 +168,9 @@ def _read_valid(entry: WhitelistEntry) -> Reading:
         if host not in hosts:
             hosts.append(host)
     if not hosts:
+        below = _path_limited(entry)
+        if below:
+            return Reading(literal, True, "; ".join(w for _, w in below), [h for h, _ in below])
         return Reading(literal, True, "a custom pattern; no host name could be read from it")
     phrases: list[str] = []
     warnings: list[str] = []
@@ -175,6 +179,38 @@ def _read_valid(entry: WhitelistEntry) -> Reading:
         for url, why in lookalike_urls(entry, host):
             warnings.append(f"also admits {url} ({why})")
     return Reading(literal, True, "; ".join(phrases), hosts, warnings)
+
+
+def _path_limited(entry: WhitelistEntry) -> list[tuple[str, str]]:
+    """(host, words) for an entry that admits a host only at or below a path written in its
+    text, as ``/^https:\\/\\/api\\.example\\.com\\/v2(\\/.*)?$/`` does for ``/v2``."""
+    found: list[tuple[str, str]] = []
+    for host in hosts_in_text(entry.pattern):
+        spelled = r"\\?\.".join(re.escape(label) for label in host.split("."))
+        segment = r"\\?/[A-Za-z0-9_~-]+(?:\\?\.[A-Za-z0-9_~-]+)*"
+        after = re.search(spelled + f"((?:{segment})+)", entry.pattern, re.IGNORECASE)
+        if after is None:
+            continue
+        path = after.group(1).replace("\\", "")
+        schemes = []
+        below = False
+        for scheme in ("https", "http"):
+            if entry.admits(f"{scheme}://{host}{path}/x"):
+                schemes.append(scheme)
+                below = True
+            elif entry.admits(f"{scheme}://{host}{path}"):
+                schemes.append(scheme)
+        if not schemes:
+            continue
+        if schemes == ["https"]:
+            how = "over https only"
+        elif schemes == ["http"]:
+            how = "over plain http only"
+        else:
+            how = "over https or plain http"
+        where = f"only paths under {path}" if below else f"only the path {path}"
+        found.append((host, f"{host}, {how}, {where}"))
+    return found
 
 
 def _admits_host(entry: WhitelistEntry, host: str) -> bool:

@@ -324,8 +324,32 @@ def test_domains_path_refusal_suggests_a_regex_for_that_path(
     run = cli("domains", "add", "https://API.example.com/v1/", pkg.parent, code=2)
     literal = "/^https:\\/\\/api\\.example\\.com\\/v1(\\/.*)?$/"
     assert f"e.g. '{literal}'" in run.stderr  # their host and path, not someone else's
-    cli("domains", "add", literal, pkg.parent)  # the suggestion is a usable literal
+    run = cli("domains", "add", literal, pkg.parent)  # the suggestion is a usable literal
     assert deskpro(pkg)["externalApis"] == [literal]
+    assert "no host name could be read" not in run.output
+    # and `domains list` reads it back in words, path included
+    listed = cli("domains", "list", pkg.parent).stdout
+    assert "api.example.com, over https only, only paths under /v1" in listed
+
+
+@pytest.mark.parametrize(
+    ("literal", "words"),
+    [
+        (
+            r"/^https:\/\/api\.example\.com\/v2$/",
+            "api.example.com, over https only, only the path /v2",
+        ),
+        (
+            r"/^https?:\/\/api\.example\.com\/v2\.1\/users\/.*$/",
+            "api.example.com, over https or plain http, only paths under /v2.1/users",
+        ),
+        (r"/^https:\/\/(a|b)\.example\.com\/x$/", "a custom pattern; no host name could be read"),
+    ],
+)
+def test_domains_list_reads_path_limited_entries(literal: str, words: str) -> None:
+    from deskpro_cli.manifest.edit_domains import read_entry
+
+    assert read_entry(literal).words.startswith(words)
 
 
 def test_domains_list_reads_the_guides_regex_and_warns(cli: CliFixture, oauth_app: Path) -> None:
