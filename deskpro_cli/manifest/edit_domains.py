@@ -274,7 +274,8 @@ def add_domain(path: Path | str, pattern: str, *, dry_run: bool = False) -> Edit
         f"whitelisted {literal} in {key} of {editor.source.display}", dry_run=dry_run
     )
     result.notes.insert(0, f"it admits {reading.words}")
-    result.notes.extend(reading.warnings)
+    if not any(w.rule in ("DP211", "DP212") for w in result.warnings):
+        result.notes.extend(reading.warnings)  # else a DP211/DP212 warning says it, with a fix
     return result
 
 

@@ -594,3 +594,19 @@ def test_arguments_that_are_not_utf8_are_refused(
         run = cli(*args, tmp_path / "app", *dry_run, code=2)
         assert "is not valid text" in run.stderr and "\\udcff" in run.stderr
         assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("literal", "rule"),
+    [(r"/^https?:\/\/([^.]+\.)*trello.com\/?.*$/", "DP212"), ("/.*/", "DP211")],
+)
+def test_domains_add_says_a_weakness_once(
+    cli: CliFixture, tmp_path: Path, literal: str, rule: str
+) -> None:
+    """The entry's weakness is the validation warning, with its fix; not also a note."""
+    pkg = write_project(tmp_path / "app", package_json("2.3.0"))
+    run = cli("domains", "add", literal, pkg.parent)
+    assert f"warning {rule}" in run.output
+    said = "also admits" if rule == "DP212" else "every"
+    assert sum(said in line for line in run.output.splitlines() if "note:" in line) == 0
+    assert "note: it admits" in run.output  # the reading in words stays
