@@ -75,14 +75,15 @@ class Editor:
     """One manifest file opened for editing.
 
     Raises (from the constructor):
-        UsageError: PATH is a built app (``dist/`` or a zip), which is not edited.
+        UsageError: PATH is a built app (``dist/`` or a zip), which is not edited (``read_only``
+            opens one for the ``list`` commands, which never commit).
         ProblemsFound: no manifest, or a file that is not readable JSON (with line and column).
         CheckFailed: the manifest's version is missing or unknown, so its keys are unknown.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         source = load_source(path)
-        if source.origin in ("dist", "zip"):
+        if source.origin in ("dist", "zip") and not read_only:
             raise UsageError(
                 f"{source.display} is a built app; the editing commands change the project's "
                 "own manifest",

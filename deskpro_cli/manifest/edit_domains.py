@@ -332,7 +332,7 @@ class DomainsListing:
 
 def list_domains(path: Path | str) -> DomainsListing:
     """The entries of the version's whitelist key, each read in plain words."""
-    editor = Editor(path)
+    editor = Editor(path, read_only=True)
     key = whitelist_key(editor.version)
     readings = [read_entry(e) for e in editor.array(key) or []]
     other = _other_key(key)

@@ -183,7 +183,7 @@ def list_settings(path: Path | str) -> SettingsListing:
     """
     from deskpro_cli.manifest.resolve import normalise_storage
 
-    editor = Editor(path)
+    editor = Editor(path, read_only=True)
     manifest = dict(editor.manifest())
     manifest["storage"] = manifest.get(items_key(manifest))
     effective = normalise_storage(normalise_storage(manifest)).get("storage")

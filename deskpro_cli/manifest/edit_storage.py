@@ -149,7 +149,7 @@ class StorageListing:
 
 def list_storage(path: Path | str) -> StorageListing:
     """The storage items as declared; ``setting`` says whether a setting has the same name."""
-    editor = Editor(path)
+    editor = Editor(path, read_only=True)
     key = items_key(editor.manifest())
     settings = set(editor.names("settings"))
     rows: list[dict[str, Any]] = []

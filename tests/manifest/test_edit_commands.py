@@ -409,6 +409,36 @@ def test_unknown_version_and_built_apps_are_refused(cli: CliFixture, tmp_path: P
     assert "built app" in run.stderr
 
 
+def test_the_lists_read_a_built_app_too(cli: CliFixture, tmp_path: Path) -> None:
+    """Listing only reads: a dist/ folder or an app.zip can be inspected; editing one is not."""
+    import zipfile
+
+    doc = manifest_json(
+        "2.3.0",
+        settings=[
+            {
+                "name": "apiKey",
+                "title": "Key",
+                "type": "text",
+                "required": True,
+                "defaultValue": "",
+                "isBackendOnly": True,
+            }
+        ],
+        externalApis=["/^https:\\/\\/api\\.example\\.com(\\/.*)?$/"],
+    )
+    zip_path = tmp_path / "app.zip"
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(doc))
+        zf.writestr("html/index.html", "<p>x</p>")
+    before = zip_path.read_bytes()
+    assert "apiKey" in cli("settings", "list", zip_path).stdout
+    assert json.loads(cli("storage", "list", zip_path, "--json").stdout)
+    assert "api.example.com" in cli("domains", "list", zip_path).stdout
+    cli("settings", "add", "other", zip_path, "--title", "Other", code=2)
+    assert zip_path.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("indent", "crlf", "final_newline"),
     [(2, False, True), (4, True, False), ("\t", False, False), ("\t", True, True)],
