@@ -177,8 +177,8 @@ def _client_id(value: str | None) -> str | None:
     type=click.Choice(["check", "web", "device"]),
     default="check",
     show_default=True,
-    help="check: the id/secret pair, no user; web: browser + loopback callback; device: the "
-    "device flow.",
+    help="check: the id/secret pair, no user; web: the browser, back through a loopback "
+    "callback or a pasted address; device: the device flow.",
 )
 @click.option(
     "--scope", "scopes", multiple=True, metavar="S", help="A scope to request (repeatable)."
