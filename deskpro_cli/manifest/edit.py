@@ -71,6 +71,14 @@ class EditResult:
         return self.before != self.after
 
 
+def _built_app(display: str) -> UsageError:
+    return UsageError(
+        f"{display} is a built app; the editing commands change the project's own manifest",
+        hint="point PATH at the project folder (its package.json or manifest.json), then "
+        "rebuild with `deskpro package`",
+    )
+
+
 class Editor:
     """One manifest file opened for editing.
 
@@ -84,12 +92,7 @@ class Editor:
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         source = load_source(path)
         if source.origin in ("dist", "zip") and not read_only:
-            raise UsageError(
-                f"{source.display} is a built app; the editing commands change the project's "
-                "own manifest",
-                hint="point PATH at the project folder (its package.json or manifest.json), then "
-                "rebuild with `deskpro package`",
-            )
+            raise _built_app(source.display)
         self.source = source
         self.doc = JsonText(source.text, source.parsed)
         self.notes: list[str] = []
@@ -242,8 +245,11 @@ class Editor:
             ProblemsFound: the edited manifest has errors; nothing is written.
             CheckFailed: the file changed on disk while it was being edited.
             OSError: the write failed (the file is then as it was).
+            UsageError: the editor was opened ``read_only`` on a built app, which is not edited.
         """
         source = self.source
+        if source.origin in ("dist", "zip"):
+            raise _built_app(source.display)
         before, after = source.text, self.doc.text
         result = EditResult(
             file=source.display,

@@ -640,3 +640,20 @@ def test_domains_add_says_a_weakness_once(
     said = "also admits" if rule == "DP212" else "every"
     assert sum(said in line for line in run.output.splitlines() if "note:" in line) == 0
     assert "note: it admits" in run.output  # the reading in words stays
+
+
+def test_a_read_only_editor_never_writes_a_built_app(tmp_path: Path) -> None:
+    import zipfile
+
+    from deskpro_cli.errors import UsageError
+    from deskpro_cli.manifest.edit import Editor
+
+    zip_path = tmp_path / "app.zip"
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(manifest_json("2.3.0")))
+    before = zip_path.read_bytes()
+    editor = Editor(zip_path, read_only=True)
+    editor.append("deskproApiTags", "tickets.*")
+    with pytest.raises(UsageError, match="built app"):
+        editor.commit("tagged")
+    assert zip_path.read_bytes() == before
