@@ -57,15 +57,26 @@ class _CliReporter:
         return stdin_is_terminal()
 
     def ask_redirect(self) -> str | None:
-        return _prompt("Address the browser landed on (hidden)", hide_input=True) or None
+        answer = _prompt(
+            "Address the browser landed on (hidden)",
+            hide_input=True,
+            interrupted="interrupted at the prompt; no code was exchanged, so no token was made",
+        )
+        return answer or None
 
 
-def _prompt(text: str, **kwargs: Any) -> str:
-    """``click.prompt`` on stderr; Ctrl-C (or end of input) there is an interruption (130)."""
+def _prompt(
+    text: str,
+    *,
+    interrupted: str = "interrupted at the prompt; nothing was sent to GitHub",
+    **kwargs: Any,
+) -> str:
+    """``click.prompt`` on stderr; Ctrl-C (or end of input) there is an interruption (130),
+    said as ``interrupted``."""
     try:
         answer: str = click.prompt(text, err=True, **kwargs)
     except click.Abort:
-        raise Interrupted("interrupted at the prompt; nothing was sent to GitHub") from None
+        raise Interrupted(interrupted) from None
     return answer
 
 

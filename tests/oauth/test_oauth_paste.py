@@ -139,3 +139,23 @@ def test_without_a_terminal_it_is_a_usage_error_naming_both_ways(cli, github: Fa
 )
 def test_pasted_parameters(text: str, expected: dict[str, str]) -> None:
     assert pasted_parameters(text) == expected
+
+
+def test_ctrl_c_at_the_paste_prompt(
+    cli, github: FakeGitHub, robot: RobotBrowser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe already went to GitHub: the message must not say nothing was sent."""
+    import click
+
+    def abort(*_args: Any, **_kwargs: Any) -> str:
+        robot.join()
+        raise click.Abort
+
+    robot.follow = False
+    monkeypatch.setattr("deskpro_cli.cli.oauth_test.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("click.prompt", abort)
+    app = github.add_app(callbacks=[DESKPRO])
+    args = base_args(github, app.client_id, "--mode", "web", "--callback-url", DESKPRO)
+    run = cli(*args, env=secret_env(app.client_secret), code=130)
+    assert "no token was made" in run.stderr and "nothing was sent" not in run.stderr
+    assert github.live_tokens() == []
